@@ -1,0 +1,41 @@
+"""All paths, limits and defaults in one place; `TAKEAWAYS_*` environment variables and CLI flags override.
+
+``nlp/`` never reads settings itself: callers pass the values it needs as keyword arguments.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TAKEAWAYS_", extra="ignore")
+
+    out_dir: Path = Field(default=Path("out"), description="where outputs are written")
+    db_url: str | None = Field(default=None, description="store URL; default: SQLite in out_dir")
+    configs_dir: Path = PROJECT_ROOT / "configs"
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+
+    spacy_model: str = Field(default="en_core_web_sm", description="spaCy pipeline package to load")
+    n_process: int = Field(default=1, ge=1, description="processes for nlp.pipe")
+    batch_size: int = Field(default=32, ge=1, description="documents per analysis batch")
+
+    max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1, description="larger inputs are rejected")
+    fetch_timeout_s: float = Field(default=20.0, gt=0)
+    fetch_max_redirects: int = Field(default=5, ge=0)
+    fetch_max_feed_items: int = Field(default=50, ge=1, description="new items fetched per feed per run")
+
+    @property
+    def fetch_state_path(self) -> Path:
+        return self.out_dir / "fetch_state.json"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

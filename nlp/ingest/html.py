@@ -1,0 +1,176 @@
+"""HTML pages: the main text only (headings, paragraphs, list items), with title and date metadata.
+
+The main content is the ``<main>`` element, else the ``<article>`` elements, else the body; inside it,
+navigation, scripts, styles, forms, cookie banners, share bars and similar chrome are removed by tag,
+ARIA role and class/id names before text is collected.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml.etree import ParserError, _Element
+
+from nlp.document import Document, SegmentKind
+from nlp.errors import ErrorCode, IngestFailure
+from nlp.ingest.assemble import assemble
+from nlp.ingest.dates import find_date
+from nlp.ingest.decode import decode_text
+from nlp.normalize import Block, clean_inline
+
+_DROP_TAGS = {
+    "script", "style", "noscript", "template", "nav", "aside", "form", "button", "select", "svg", "iframe",
+    "canvas", "object", "embed", "video", "audio", "map", "dialog", "input", "textarea", "label",
+}  # fmt: skip
+_DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog", "menu"}
+_CHROME = re.compile(
+    r"cookie|consent|gdpr|breadcrumb|share|social|newsletter|subscribe|navbar|menu|sidebar|related"
+    r"|comment|skip|popup|modal|advert|promo|footer|masthead|site-header|toolbar|pagination",
+    re.I,
+)
+_BLOCK_TAGS: dict[str, SegmentKind] = {
+    "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading",
+    "p": "paragraph", "li": "item", "pre": "paragraph", "dt": "paragraph",
+    "dd": "paragraph", "figcaption": "paragraph", "td": "paragraph", "th": "paragraph", "caption": "paragraph",
+}  # fmt: skip
+_INLINE_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s",
+    "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "font", "img", "del", "ins",
+}  # fmt: skip
+
+
+def read_html(data: bytes, *, source: str) -> Document:
+    text, encoding = decode_text(data)
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
+    except (ParserError, ValueError) as exc:
+        raise IngestFailure(ErrorCode.MALFORMED, f"the HTML cannot be parsed ({exc})") from exc
+    metadata = {"encoding": encoding, **_meta(root)}
+    title = metadata.pop("og:title", None) or _text_of(root.find(".//title"))
+    date = _date(root, metadata)
+    content = _main_content(root)
+    _remove_chrome(content)
+    blocks = _blocks(content)
+    if not blocks:
+        raise IngestFailure(ErrorCode.NO_TEXT, "the page has no main text (only navigation or scripts?)")
+    language = (root.get("lang") or "en").split("-")[0].lower() or "en"
+    return assemble(
+        blocks, source=source, format="html", kind="statement", title=title or None, date=date,
+        language=language, metadata=metadata,
+    )  # fmt: skip
+
+
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+
+
+def _meta(root: _Element) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        value = clean_inline(meta.get("content") or "")
+        if key and value and key not in found and (
+            key.startswith(("og:", "article:", "dc.", "dcterms."))
+            or key in {"description", "author", "date", "pubdate", "publish-date", "keywords"}
+        ):
+            found[key] = value
+    return found
+
+
+def _date(root: _Element, metadata: dict[str, str]) -> object:
+    for key in ("article:published_time", "date", "pubdate", "publish-date", "dc.date", "dcterms.date"):
+        date = find_date(metadata.get(key))
+        if date:
+            return date
+    for time in root.iter("time"):
+        date = find_date(time.get("datetime")) or find_date(_text_of(time))
+        if date:
+            return date
+    return None
+
+
+def _main_content(root: _Element) -> _Element:
+    main = root.xpath("//main | //*[@role='main']")
+    if main:
+        return main[0]
+    articles = root.xpath("//article")
+    if len(articles) == 1:
+        return articles[0]
+    if articles:
+        wrapper = lxml.html.Element("div")
+        wrapper.extend(articles)
+        return wrapper
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _remove_chrome(content: _Element) -> None:
+    doomed = []
+    for element in content.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element is content:
+            continue
+        tag = element.tag.lower()
+        role = (element.get("role") or "").lower()
+        names = f"{element.get('id') or ''} {element.get('class') or ''}"
+        hidden = element.get("hidden") is not None or element.get("aria-hidden") == "true"
+        if (
+            tag in _DROP_TAGS
+            or role in _DROP_ROLES
+            or hidden
+            or (tag in {"header", "footer"} and not _has_heading(element, tag))
+            or (tag not in _BLOCK_TAGS and _CHROME.search(names))
+        ):
+            doomed.append(element)
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+
+
+def _has_heading(element: _Element, tag: str) -> bool:
+    """An article's own <header> holds its headline; a page header or footer does not."""
+    return tag == "header" and element.find(".//h1") is not None and element.getparent() is not None and any(
+        a.tag in {"article", "main"} for a in element.iterancestors()
+    )
+
+
+def _blocks(content: _Element) -> list[Block]:
+    blocks: list[Block] = []
+    _walk(content, blocks)
+    return blocks
+
+
+def _walk(element: _Element, blocks: list[Block]) -> None:
+    """Block elements become blocks; loose inline text inside containers becomes paragraphs."""
+    loose: list[str] = [element.text or ""]
+
+    def flush() -> None:
+        text = clean_inline("".join(loose))
+        if text:
+            blocks.append(Block(text=text))
+        loose.clear()
+
+    for child in element:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag in _BLOCK_TAGS:
+            flush()
+            text = _text_of(child)
+            if text:
+                blocks.append(Block(text=text, kind=_BLOCK_TAGS[tag]))
+        elif tag and tag not in _INLINE_TAGS:
+            flush()
+            _walk(child, blocks)
+        elif tag:
+            loose.append(_text_of(child) if tag != "br" else "\n")
+        loose.append(child.tail or "")
+    flush()
+
+
+def _text_of(element: _Element | None) -> str:
+    if element is None:
+        return ""
+    for br in element.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    return clean_inline(element.text_content())

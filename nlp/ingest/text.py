@@ -1,0 +1,215 @@
+"""Plain text and Markdown: optional YAML front matter, then either speaker turns or paragraphs.
+
+Transcript lines recognised: ``Name: text``, ``NAME:``, ``[00:01:02] Name: text``,
+``Name (00:01:02): text`` and ``(PERSON3) text``. A line without a label continues the current turn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from nlp.document import Document, DocumentKind
+from nlp.errors import ErrorCode, IngestFailure
+from nlp.ingest.assemble import assemble
+from nlp.ingest.dates import find_date
+from nlp.ingest.decode import decode_text
+from nlp.ingest.timecodes import TIMESTAMP, parse_timestamp
+from nlp.normalize import Block, clean_inline, is_boilerplate, split_paragraphs
+
+_FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|$)", re.S)
+_WORD = r"[A-Z0-9][\w.'’\-]*"
+_CONNECTOR = r"(?:of|the|de|da|del|van|von|der|al|el|bin|and|for)"
+_NAME = rf"(?:{_WORD}(?:\s+(?:{_WORD}|{_CONNECTOR})){{0,5}})"
+_STAMP = rf"[\[(]?(?P<ts>{TIMESTAMP})[\])]?"
+_STRONG_PATTERNS = (
+    re.compile(rf"^{_STAMP}\s*(?:-\s*)?(?P<name>{_NAME})\s*:\s*(?P<text>.*)$"),
+    re.compile(rf"^(?P<name>{_NAME})\s*[\[(](?P<ts>{TIMESTAMP})[\])]\s*:?\s*(?P<text>.*)$"),
+    re.compile(r"^\((?P<name>[A-Z][A-Za-z]*\s?\d+)\)\s*(?P<text>.*)$"),
+)
+_WEAK_PATTERN = re.compile(rf"^(?P<name>{_NAME})\s*:\s*(?P<text>.*)$")
+_NOT_SPEAKERS = {
+    "note", "notes", "source", "sources", "date", "title", "subject", "re", "update", "summary", "agenda",
+    "time", "location", "venue", "attendees", "present", "apologies", "action", "actions", "decision",
+    "item", "topic", "topics", "key takeaways", "takeaways", "background", "contact", "tel", "email",
+    "phone", "web", "website", "url", "http", "https", "warning", "important", "ps", "p.s", "edit",
+    "photo", "image", "credit", "tags", "category", "keywords", "author", "published", "posted",
+}  # fmt: skip
+_MAX_TITLE_CHARS = 150
+
+
+@dataclass(frozen=True)
+class _Turn:
+    speaker: str
+    start_s: float | None
+    text: str
+
+
+def read_text(data: bytes, *, source: str, format: str = "txt") -> Document:
+    """Read a ``.txt`` or ``.md`` document."""
+    text, encoding = decode_text(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    front, body = _split_front_matter(text, source)
+    metadata = {"encoding": encoding}
+    metadata.update({k: _as_text(v) for k, v in front.items() if k not in {"title", "date", "kind", "speakers"}})
+    speakers = _speaker_list(front.get("speakers"))
+    if speakers:
+        metadata["speakers"] = "; ".join(speakers)
+    declared_kind = front.get("kind")
+    if declared_kind not in (None, "transcript", "statement"):
+        raise IngestFailure(
+            ErrorCode.MALFORMED, f"front matter 'kind' must be transcript or statement, not {declared_kind!r}"
+        )
+    if format == "md":
+        body = _strip_markdown(body)
+    lines = body.split("\n")
+    turns_found = _find_turns(lines)
+    kind: DocumentKind = declared_kind or ("transcript" if turns_found else "statement")
+    title = _as_text(front["title"]) if front.get("title") else None
+    if kind == "transcript":
+        preamble, turns = _parse_turns(lines)
+        blocks = [Block(text=t, kind="heading") for t in preamble] + [
+            Block(text=t.text, speaker=t.speaker, start_s=t.start_s, end_s=_next_start(turns, i), kind="turn",
+                  source_index=i)
+            for i, t in enumerate(turns)
+        ]
+        title = title or (clean_inline(preamble[0]) if preamble else None)
+    else:
+        blocks = split_paragraphs(body)
+        if len(speakers) == 1:
+            blocks = [Block(text=b.text, kind=b.kind, speaker=speakers[0]) for b in blocks]
+        if not title and len(blocks) > 1 and _looks_like_title(blocks[0].text):
+            title = blocks[0].text
+            blocks[0] = Block(text=blocks[0].text, kind="heading", speaker=blocks[0].speaker)
+    date = _as_date(front.get("date")) or find_date(title)
+    return assemble(
+        blocks, source=source, format=format, kind=kind, title=title, date=date, metadata=metadata,
+        split_bullets=False,
+    )  # fmt: skip
+
+
+def _split_front_matter(text: str, source: str) -> tuple[dict[str, object], str]:
+    stripped = text.lstrip("\ufeff")
+    match = _FRONT_MATTER.match(stripped)
+    if not match:
+        return {}, stripped
+    try:
+        loaded = yaml.safe_load(match.group(1) or "") or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        raise IngestFailure(ErrorCode.MALFORMED, f"the YAML front matter is invalid{where}") from exc
+    if not isinstance(loaded, dict):
+        raise IngestFailure(ErrorCode.MALFORMED, "the YAML front matter must be a mapping of keys to values")
+    return {str(k).lower(): v for k, v in loaded.items()}, stripped[match.end() :]
+
+
+def _speaker_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [str(value)]
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return find_date(str(value))
+
+
+def _looks_like_title(text: str) -> bool:
+    return len(text) <= _MAX_TITLE_CHARS and not text.rstrip().endswith((".", "?", "!", ";", ","))
+
+
+def _strip_markdown(body: str) -> str:
+    """Drop Markdown syntax that is not prose: heading hashes, emphasis marks, link targets."""
+    body = re.sub(r"^#{1,6}\s+", "", body, flags=re.M)
+    body = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", body)
+    body = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", body)
+    body = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", body)
+    body = re.sub(r"^>\s?", "", body, flags=re.M)
+    return re.sub(r"^([-*_])(\s*\1){2,}\s*$", "", body, flags=re.M)
+
+
+def _match_turn(line: str) -> tuple[re.Match[str] | None, bool]:
+    stripped = line.strip()
+    for pattern in _STRONG_PATTERNS:
+        match = pattern.match(stripped)
+        if match and _plausible_speaker(match["name"]):
+            return match, True
+    match = _WEAK_PATTERN.match(stripped)
+    if match and _plausible_speaker(match["name"]):
+        return match, False
+    return None, False
+
+
+def _plausible_speaker(name: str) -> bool:
+    name = name.strip()
+    return bool(name) and name.lower().rstrip(".") not in _NOT_SPEAKERS and not name.isdigit()
+
+
+def _find_turns(lines: list[str]) -> bool:
+    """Decide whether the text is a transcript: timestamped turns, or most lines labelled by a speaker."""
+    strong = weak = 0
+    speakers: set[str] = set()
+    content_lines = [line for line in lines if line.strip()]
+    for line in content_lines:
+        match, is_strong = _match_turn(line)
+        if match:
+            strong += is_strong
+            weak += not is_strong
+            speakers.add(match["name"].strip())
+    if strong >= 2:
+        return True
+    return weak >= 3 and len(speakers) >= 2 and (strong + weak) >= 0.4 * len(content_lines)
+
+
+def _parse_turns(lines: list[str]) -> tuple[list[str], list[_Turn]]:
+    preamble: list[str] = []
+    turns: list[_Turn] = []
+    speaker: str | None = None
+    start_s: float | None = None
+    buffer: list[str] = []
+
+    def flush() -> None:
+        if speaker is not None:
+            turns.append(_Turn(speaker=speaker, start_s=start_s, text=" ".join(buffer)))
+        buffer.clear()
+
+    for line in lines:
+        if not line.strip() or is_boilerplate(line):
+            continue
+        match, _ = _match_turn(line)
+        if match:
+            flush()
+            speaker = clean_inline(match["name"])
+            stamp = match.groupdict().get("ts")
+            start_s = parse_timestamp(stamp) if stamp else None
+            buffer.append(match["text"])
+        elif speaker is None:
+            preamble.append(line)
+        else:
+            buffer.append(line)
+    flush()
+    return preamble, turns
+
+
+def _next_start(turns: list[_Turn], i: int) -> float | None:
+    """A timestamped turn ends where the next one starts."""
+    return turns[i + 1].start_s if i + 1 < len(turns) and turns[i].start_s is not None else None

@@ -1,0 +1,83 @@
+"""Text normalization: the one place that decides what a document's canonical text looks like.
+
+Rules (each tested): Unicode NFC; non-breaking and other exotic spaces become plain spaces; zero-width
+characters, soft hyphens and control characters are dropped; curly quotes are kept (quotes are evidence);
+lines inside a paragraph are joined with one space; bullets (``•``, ``-``, ``*`` ...) start a new paragraph
+and lose their marker; navigation boilerplate lines ("You are here", "Skip to main content", "Share this")
+are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from nlp.document import SegmentKind
+
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n\s*")
+_BULLET = re.compile(r"^[•·▪◦‣●○■□\-*]\s+")
+_NUMBERED = re.compile(r"^\d{1,2}[.)]\s+\S")
+_BOILERPLATE = re.compile(
+    r"^(you are here|skip to (main )?content|skip navigation|share( this( page| article| story)?)?"
+    r"|share on (facebook|twitter|x|linkedin|whatsapp|email)|print( this page)?|back to top"
+    r"|e-?mail this page|tweet|follow us|accept( all)? cookies|cookie settings)\s*[:.!]?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of text a reader found, before normalization: a turn, a paragraph, a heading or an item."""
+
+    text: str
+    speaker: str | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+    kind: SegmentKind = "paragraph"
+    source_index: int | None = None
+
+
+def clean_inline(text: str) -> str:
+    """Normalize characters and whitespace of one paragraph; line breaks become single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+def is_boilerplate(line: str) -> bool:
+    return bool(_BOILERPLATE.match(clean_inline(line)))
+
+
+def split_paragraphs(raw: str, *, kind: SegmentKind = "paragraph") -> list[Block]:
+    """Split free text into paragraph blocks: blank lines separate paragraphs, bullets start items."""
+    raw = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", raw))
+    blocks: list[Block] = []
+    for chunk in _BLANK_LINES.split(raw):
+        current: list[str] = []
+        current_kind: SegmentKind = kind
+
+        def flush() -> None:
+            text = clean_inline(" ".join(current))
+            if text:
+                blocks.append(Block(text=text, kind=current_kind))
+            current.clear()
+
+        for line in chunk.split("\n"):
+            stripped = clean_inline(line)
+            if not stripped or is_boilerplate(stripped):
+                continue
+            bullet = _BULLET.match(stripped)
+            if bullet or _NUMBERED.match(stripped):
+                flush()
+                current_kind = "item"
+                stripped = stripped[bullet.end() :] if bullet else stripped
+            current.append(stripped)
+        flush()
+    return blocks
