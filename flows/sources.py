@@ -17,6 +17,7 @@ from nlp.errors import ErrorCode, IngestError, IngestFailure
 from nlp.ingest import FORMATS_BY_EXTENSION
 from nlp.ingest.sniff import sniff_format
 
+
 @dataclass(frozen=True)
 class LocalInput:
     """A file to read; ``explicit`` when the user named it rather than a folder holding it."""

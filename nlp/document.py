@@ -20,13 +20,19 @@ class Segment(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     speaker: str | None = None
-    start_s: float | None = None
-    end_s: float | None = None
+    start_s: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    end_s: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     kind: SegmentKind = "paragraph"
-    source_index: int | None = None
+    source_index: int | None = Field(default=None, ge=0)
     """Position of the turn, cue or element in the source file (e.g. a QMSum turn index)."""
+
+    @model_validator(mode="after")
+    def _times_are_consistent(self) -> Segment:
+        if self.start_s is not None and self.end_s is not None and self.end_s < self.start_s:
+            raise ValueError(f"segment ends ({self.end_s}s) before it starts ({self.start_s}s)")
+        return self
 
 
 class Document(BaseModel):

@@ -38,6 +38,14 @@ class IngestFailure(Exception):
         self.code = code
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[IngestFailure], tuple[ErrorCode, str]]:
+        # Exceptions are pickled from ``args`` alone; keep the code so a failure survives crossing a
+        # process boundary (Dask workers, Prefect task results).
+        return (type(self), (self.code, self.reason))
+
+    def __repr__(self) -> str:
+        return f"IngestFailure({self.code.value!r}, {self.reason!r})"
+
 
 class IngestError(BaseModel):
     """One rejected input: where it was and why, as shown to the user and stored in the run."""

@@ -2,9 +2,10 @@
 
 Rules (each tested): Unicode NFC; non-breaking and other exotic spaces become plain spaces; zero-width
 characters, soft hyphens and control characters are dropped; curly quotes are kept (quotes are evidence);
-lines inside a paragraph are joined with one space; bullets (``•``, ``-``, ``*`` ...) start a new paragraph
-and lose their marker; navigation boilerplate lines ("You are here", "Skip to main content", "Share this")
-are dropped.
+lines inside a paragraph are joined with one space, unless the text is written one paragraph per line
+(no hard wrapping: many of its lines are longer than any wrapped line would be); bullets (``•``, ``-``,
+``*`` ...) start a new paragraph and lose their marker; navigation boilerplate lines ("You are here",
+"Skip to main content", "Share this") are dropped.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n\s*")
-_BULLET = re.compile(r"^[•·▪◦‣●○■□\-*]\s+")
+_BULLET = re.compile(r"^(?:[•▪◦‣●○■□]\s*|[·\-*]\s+)")
 _NUMBERED = re.compile(r"^\d{1,2}[.)]\s+\S")
+_UNWRAPPED_LINE = 150
+"""Hard-wrapped text breaks lines well before this many characters; a line this long is a paragraph."""
 _BOILERPLATE = re.compile(
     r"^(you are here|skip to (main )?content|skip navigation|share( this( page| article| story)?)?"
     r"|share on (facebook|twitter|x|linkedin|whatsapp|email)|print( this page)?|back to top"
@@ -44,10 +47,11 @@ class Block:
 
 def clean_inline(text: str) -> str:
     """Normalize characters and whitespace of one paragraph; line breaks become single spaces."""
-    text = unicodedata.normalize("NFC", text)
     text = _LINE_BREAKS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
+    # NFC last: dropping an invisible character can bring a base letter and a combining mark together.
+    text = unicodedata.normalize("NFC", text)
     return _SPACES.sub(" ", text.replace("\n", " ")).strip()
 
 
@@ -55,29 +59,38 @@ def is_boilerplate(line: str) -> bool:
     return bool(_BOILERPLATE.match(clean_inline(line)))
 
 
-def split_paragraphs(raw: str, *, kind: SegmentKind = "paragraph") -> list[Block]:
-    """Split free text into paragraph blocks: blank lines separate paragraphs, bullets start items."""
+def split_paragraphs(
+    raw: str, *, kind: SegmentKind = "paragraph", one_per_line: bool | None = None
+) -> list[Block]:
+    """Split free text into paragraph blocks: blank lines separate paragraphs, bullets start items.
+
+    ``one_per_line`` makes every line break a paragraph break; by default that is decided for each
+    blank-line separated chunk: it holds when at least a third of the chunk's lines are too long to be
+    hard-wrapped (text saved with one paragraph per line, as many speech archives are).
+    """
     raw = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", raw))
-    blocks: list[Block] = []
+    paragraphs: list[tuple[SegmentKind, list[str]]] = []
     for chunk in _BLANK_LINES.split(raw):
-        current: list[str] = []
-        current_kind: SegmentKind = kind
-
-        def flush() -> None:
-            text = clean_inline(" ".join(current))
-            if text:
-                blocks.append(Block(text=text, kind=current_kind))
-            current.clear()
-
-        for line in chunk.split("\n"):
+        lines = chunk.split("\n")
+        unwrapped = one_per_line
+        if unwrapped is None:
+            long_lines = sum(len(line.strip()) > _UNWRAPPED_LINE for line in lines)
+            unwrapped = len(lines) > 1 and long_lines > 0 and long_lines * 3 >= len(lines)
+        paragraphs.append((kind, []))
+        for line in lines:
             stripped = clean_inline(line)
             if not stripped or is_boilerplate(stripped):
                 continue
             bullet = _BULLET.match(stripped)
             if bullet or _NUMBERED.match(stripped):
-                flush()
-                current_kind = "item"
+                paragraphs.append(("item", []))
                 stripped = stripped[bullet.end() :] if bullet else stripped
-            current.append(stripped)
-        flush()
+            elif unwrapped and paragraphs[-1][1]:
+                paragraphs.append((kind, []))
+            paragraphs[-1][1].append(stripped)
+    blocks: list[Block] = []
+    for paragraph_kind, lines in paragraphs:
+        text = clean_inline(" ".join(lines))
+        if text:
+            blocks.append(Block(text=text, kind=paragraph_kind))
     return blocks

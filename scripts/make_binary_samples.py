@@ -24,7 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.support.pdf_writer import build_pdf
+from tests.support.pdf_writer import build_pdf  # noqa: E402 - needs the repo root on sys.path
 
 SAMPLES_DIR = REPO_ROOT / "corpus" / "samples"
 FIXED_TIME = dt.datetime(2025, 9, 23, 9, 0, 0, tzinfo=dt.UTC)
@@ -239,15 +239,14 @@ def build_speech_docx() -> bytes:
         for text in paragraphs:
             document.add_paragraph(text)
         if number == 3:
-            table = document.add_table(
-                rows=1 + len(SPEECH_TABLE_ROWS), cols=len(SPEECH_TABLE_HEADER)
-            )
+            table = document.add_table(rows=1 + len(SPEECH_TABLE_ROWS), cols=len(SPEECH_TABLE_HEADER))
             table.style = "Table Grid"
             for row_cells, values in zip(
                 (row.cells for row in table.rows),
                 [SPEECH_TABLE_HEADER, *SPEECH_TABLE_ROWS],
+                strict=False,
             ):
-                for cell, value in zip(row_cells, values):
+                for cell, value in zip(row_cells, values, strict=False):
                     cell.text = value
 
     buffer = io.BytesIO()

@@ -8,7 +8,7 @@ from flows.fetch import FetchState
 from flows.ingestion import ingest_sources
 from flows.settings import Settings
 from nlp.errors import ErrorCode
-from tests.support.http_server import Reply, local_server
+from tests.support.http_server import Reply, Route, local_server
 
 PAGE = b"""<!doctype html><html lang="en"><head><title>Ministry news</title>
 <meta property="article:published_time" content="2025-02-03"></head><body><nav>Home | News</nav>
@@ -22,7 +22,12 @@ def _page(n: int) -> bytes:
 
 def _rss(base: str, items: list[str]) -> bytes:
     entries = "".join(f"<item><title>{i}</title><link>{base}/news/{i}</link></item>" for i in items)
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>{entries}</channel></rss>'.encode()
+    channel = f"<channel><title>News</title>{entries}</channel>"
+    return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'.encode()
+
+
+def _html(body: bytes) -> Route:
+    return lambda headers: Reply(body=body, headers={"Content-Type": "text/html"})
 
 
 def _settings(tmp_path: Path, **kw: object) -> Settings:
@@ -50,7 +55,9 @@ def test_etag_makes_an_unchanged_page_cost_one_304(tmp_path: Path) -> None:
         state = FetchState(settings.fetch_state_path)
         first = ingest_sources([server.url("/p")], settings=settings, state=state)
         state.save()
-        second = ingest_sources([server.url("/p")], settings=settings, state=FetchState(settings.fetch_state_path))
+        second = ingest_sources(
+            [server.url("/p")], settings=settings, state=FetchState(settings.fetch_state_path)
+        )
         assert server.requests[1][1].get("if-none-match") == '"v1"'
     assert len(first.documents) == 1
     assert second.documents == [] and second.errors == []
@@ -66,14 +73,15 @@ def test_last_modified_is_sent_back(tmp_path: Path) -> None:
 
     state = FetchState()
     with local_server({"/p": page}) as server:
-        assert len(ingest_sources([server.url("/p")], settings=_settings(tmp_path), state=state).documents) == 1
+        assert (
+            len(ingest_sources([server.url("/p")], settings=_settings(tmp_path), state=state).documents) == 1
+        )
         assert ingest_sources([server.url("/p")], settings=_settings(tmp_path), state=state).documents == []
 
 
 def test_feed_items_are_fetched_once_across_runs(tmp_path: Path) -> None:
     items = ["a", "b"]
-    routes = {f"/news/{i}": (lambda h, i=i: Reply(body=_page(ord(i)), headers={"Content-Type": "text/html"}))
-              for i in "abc"}  # fmt: skip
+    routes: dict[str, Route] = {f"/news/{i}": _html(_page(ord(i))) for i in "abc"}
     settings = _settings(tmp_path)
     with local_server(routes) as server:
         routes["/feed.xml"] = lambda h: Reply(
@@ -95,9 +103,9 @@ def test_atom_feed_links_are_followed(tmp_path: Path) -> None:
     routes = {"/news/x": lambda h: Reply(body=PAGE, headers={"Content-Type": "text/html"})}
     with local_server(routes) as server:
         atom = (
-            '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
-            '<entry><title>x</title><link rel="alternate" href="/news/x"/></entry></feed>'
-        ).encode()
+            b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+            b'<entry><title>x</title><link rel="alternate" href="/news/x"/></entry></feed>'
+        )
         routes["/atom"] = lambda h: Reply(body=atom, headers={"Content-Type": "application/atom+xml"})
         result = ingest_sources([server.url("/atom")], settings=_settings(tmp_path))
     assert [d.source for d in result.documents] == [server.url("/news/x")]

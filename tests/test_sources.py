@@ -25,7 +25,7 @@ def test_folder_is_walked_recursively_in_sorted_order(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("First document text here.")
     (tmp_path / "b" / "deeper").mkdir()
     (tmp_path / "b" / "deeper" / "three.txt").write_text("Third document text here.")
-    found = [item for item in discover([str(tmp_path)])]
+    found = list(discover([str(tmp_path)]))
     assert all(isinstance(item, LocalInput) for item in found)
     names = [item.path.name for item in found if isinstance(item, LocalInput)]
     assert names == ["a.md", "three.txt", "two.txt"]
@@ -66,13 +66,15 @@ def test_file_over_the_size_limit_is_rejected_with_sizes_in_the_reason(tmp_path:
     assert "2.0 kB" in error.reason and "1.0 kB" in error.reason
 
 
-def test_unreadable_file_is_an_error_and_the_rest_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_file_is_an_error_and_the_rest_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     locked = tmp_path / "locked.txt"
     locked.write_text(STATEMENT)
     (tmp_path / "open.txt").write_text("Another statement about school meals for every child.")
     real_open = Path.open
 
-    def deny(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def deny(self: Path, *args: object, **kwargs: object):
         if self.name == "locked.txt":
             raise PermissionError(13, "Permission denied", str(self))
         return real_open(self, *args, **kwargs)  # type: ignore[call-overload]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from nlp.document import Document
@@ -13,6 +14,8 @@ from nlp.ingest.json_reader import read_json
 from nlp.ingest.pdf import read_pdf
 from nlp.ingest.sniff import FORMATS_BY_EXTENSION, sniff_format
 from nlp.ingest.text import read_text
+
+logger = logging.getLogger(__name__)
 
 Reader = Callable[..., Document]
 
@@ -34,8 +37,19 @@ def read_document(data: bytes, *, source: str, name: str | None = None) -> Docum
         raise IngestFailure(ErrorCode.EMPTY, "the file is empty")
     fmt = sniff_format(data, name if name is not None else source)
     if fmt == "feed":
-        raise IngestFailure(ErrorCode.UNSUPPORTED, "an RSS/Atom feed: give its http(s) URL as a source instead")
-    return READERS[fmt](data, source=source)
+        raise IngestFailure(
+            ErrorCode.UNSUPPORTED, "an RSS/Atom feed: give its http(s) URL as a source instead"
+        )
+    try:
+        return READERS[fmt](data, source=source)
+    except (IngestFailure, MemoryError):
+        raise
+    except Exception as exc:  # a reader bug or a library choking on odd input: one bad file, not a crash
+        logger.exception("unexpected error reading %s as %s", source, fmt)
+        raise IngestFailure(
+            ErrorCode.MALFORMED,
+            f"unexpected error while reading the {fmt} file ({type(exc).__name__}: {exc})",
+        ) from exc
 
 
 __all__ = ["FORMATS_BY_EXTENSION", "READERS", "read_document"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pydantic import ValidationError
+
 from nlp.document import Document, DocumentKind, Segment, SegmentKind, text_id
 from nlp.errors import ErrorCode, IngestFailure
 from nlp.normalize import Block, clean_inline, split_paragraphs
@@ -39,8 +41,8 @@ def assemble(
             if pieces:
                 offset += len(SEPARATOR)
             pieces.append(text)
-            segments.append(
-                Segment(
+            try:
+                segment = Segment(
                     speaker=block.speaker,
                     start_s=block.start_s,
                     end_s=block.end_s,
@@ -49,7 +51,10 @@ def assemble(
                     kind=seg_kind,
                     source_index=block.source_index,
                 )
-            )
+            except ValidationError as exc:
+                where = f"item {block.source_index}" if block.source_index is not None else "a segment"
+                raise IngestFailure(ErrorCode.MALFORMED, f"{where}: {_first_error(exc)}") from exc
+            segments.append(segment)
             offset += len(text)
     text = SEPARATOR.join(pieces)
     if not text.strip():
@@ -59,13 +64,20 @@ def assemble(
         source=source,
         format=format,
         kind=kind,
-        title=clean_inline(title) if title else None,
+        title=(clean_inline(title) or None) if title else None,
         date=date,
         language=language,
         text=text,
         segments=tuple(segments),
         metadata=metadata or {},
     )
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = ".".join(str(p) for p in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{field} {message}" if field else message
 
 
 def _normalized_parts(block: Block, *, split_bullets: bool) -> list[tuple[str, SegmentKind]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import docx
 from docx.document import Document as DocxDocument
@@ -24,17 +25,22 @@ def read_docx(data: bytes, *, source: str) -> Document:
         raise IngestFailure(ErrorCode.EMPTY, "the file is empty")
     try:
         document = docx.Document(io.BytesIO(data))
+        blocks = _blocks(document)
+        props = document.core_properties
+        title = props.title or next((b.text for b in blocks if b.kind == "heading"), None)
+        metadata = {k: v for k, v in {"author": props.author, "subject": props.subject}.items() if v}
+        created = props.created.date() if props.created else None
     except (zipfile.BadZipFile, PackageNotFoundError, EOFError) as exc:
         raise IngestFailure(
             ErrorCode.TRUNCATED, "the .docx file is damaged or truncated (it is not a complete ZIP archive)"
         ) from exc
-    except (KeyError, XMLSyntaxError, ValueError) as exc:
-        raise IngestFailure(ErrorCode.MALFORMED, f"the .docx file is not a valid Word document ({exc})") from exc
-    blocks = list(_blocks(document))
-    props = document.core_properties
-    title = props.title or next((b.text for b in blocks if b.kind == "heading"), None)
-    metadata = {k: v for k, v in {"author": props.author, "subject": props.subject}.items() if v}
-    date = (props.created.date() if props.created else None) or find_date(title)
+    except (zlib.error, OSError, NotImplementedError) as exc:  # a member fails to decompress, bad CRC, ...
+        raise IngestFailure(ErrorCode.TRUNCATED, f"the .docx file is damaged ({exc})") from exc
+    except (KeyError, XMLSyntaxError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise IngestFailure(
+            ErrorCode.MALFORMED, f"the .docx file is not a valid Word document ({exc})"
+        ) from exc
+    date = created or find_date(title)
     return assemble(blocks, source=source, format="docx", kind="statement", title=title, date=date,
                     metadata=metadata)  # fmt: skip
 
@@ -54,7 +60,7 @@ def _paragraph_kind(paragraph: Paragraph) -> SegmentKind:
     style = (paragraph.style.name if paragraph.style is not None else "") or ""
     if style.startswith(("Heading", "Title", "Subtitle")):
         return "heading"
-    if style.startswith("List") or paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None:
+    if style.startswith("List") or (paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None):
         return "item"
     return "paragraph"
 

@@ -7,10 +7,12 @@ ARIA role and class/id names before text is collected.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import lxml.html
-from lxml.etree import ParserError, _Element
+from lxml.etree import ParserError
+from lxml.html import HtmlElement
 
 from nlp.document import Document, SegmentKind
 from nlp.errors import ErrorCode, IngestFailure
@@ -23,7 +25,16 @@ _DROP_TAGS = {
     "script", "style", "noscript", "template", "nav", "aside", "form", "button", "select", "svg", "iframe",
     "canvas", "object", "embed", "video", "audio", "map", "dialog", "input", "textarea", "label",
 }  # fmt: skip
-_DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog", "menu"}
+_DROP_ROLES = {
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "search",
+    "dialog",
+    "alertdialog",
+    "menu",
+}
 _CHROME = re.compile(
     r"cookie|consent|gdpr|breadcrumb|share|social|newsletter|subscribe|navbar|menu|sidebar|related"
     r"|comment|skip|popup|modal|advert|promo|footer|masthead|site-header|toolbar|pagination",
@@ -31,8 +42,8 @@ _CHROME = re.compile(
 )
 _BLOCK_TAGS: dict[str, SegmentKind] = {
     "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading",
-    "p": "paragraph", "li": "item", "pre": "paragraph", "dt": "paragraph",
-    "dd": "paragraph", "figcaption": "paragraph", "td": "paragraph", "th": "paragraph", "caption": "paragraph",
+    "p": "paragraph", "li": "item", "pre": "paragraph", "dt": "paragraph", "dd": "paragraph",
+    "figcaption": "paragraph", "td": "paragraph", "th": "paragraph", "caption": "paragraph",
 }  # fmt: skip
 _INLINE_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s",
@@ -45,11 +56,13 @@ def read_html(data: bytes, *, source: str) -> Document:
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
     except (ParserError, ValueError) as exc:
+        if "empty" in str(exc).lower():
+            raise IngestFailure(ErrorCode.NO_TEXT, "the page has no content") from exc
         raise IngestFailure(ErrorCode.MALFORMED, f"the HTML cannot be parsed ({exc})") from exc
     metadata = {"encoding": encoding, **_meta(root)}
     title = metadata.pop("og:title", None) or _text_of(root.find(".//title"))
-    date = _date(root, metadata)
     content = _main_content(root)
+    date = _date(root, content, metadata)
     _remove_chrome(content)
     blocks = _blocks(content)
     if not blocks:
@@ -64,36 +77,43 @@ def read_html(data: bytes, *, source: str) -> Document:
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 
-def _meta(root: _Element) -> dict[str, str]:
+def _meta(root: HtmlElement) -> dict[str, str]:
     found: dict[str, str] = {}
     for meta in root.iter("meta"):
         key = (meta.get("property") or meta.get("name") or "").strip().lower()
         value = clean_inline(meta.get("content") or "")
-        if key and value and key not in found and (
-            key.startswith(("og:", "article:", "dc.", "dcterms."))
-            or key in {"description", "author", "date", "pubdate", "publish-date", "keywords"}
+        if (
+            key
+            and value
+            and key not in found
+            and (
+                key.startswith(("og:", "article:", "dc.", "dcterms."))
+                or key in {"description", "author", "date", "pubdate", "publish-date", "keywords"}
+            )
         ):
             found[key] = value
     return found
 
 
-def _date(root: _Element, metadata: dict[str, str]) -> object:
+def _date(root: HtmlElement, content: HtmlElement, metadata: dict[str, str]) -> dt.date | None:
+    """The publication date from metadata, else the first ``<time>`` of the main text, else of the page."""
     for key in ("article:published_time", "date", "pubdate", "publish-date", "dc.date", "dcterms.date"):
         date = find_date(metadata.get(key))
         if date:
             return date
-    for time in root.iter("time"):
-        date = find_date(time.get("datetime")) or find_date(_text_of(time))
-        if date:
-            return date
+    for scope in (content, root):
+        for time in scope.iter("time"):
+            date = find_date(time.get("datetime")) or find_date(_text_of(time))
+            if date:
+                return date
     return None
 
 
-def _main_content(root: _Element) -> _Element:
-    main = root.xpath("//main | //*[@role='main']")
+def _main_content(root: HtmlElement) -> HtmlElement:
+    main = _elements(root.xpath("//main | //*[@role='main']"))
     if main:
         return main[0]
-    articles = root.xpath("//article")
+    articles = _elements(root.xpath("//article"))
     if len(articles) == 1:
         return articles[0]
     if articles:
@@ -101,11 +121,16 @@ def _main_content(root: _Element) -> _Element:
         wrapper.extend(articles)
         return wrapper
     body = root.find("body")
-    return body if body is not None else root
+    return body if isinstance(body, HtmlElement) else root
 
 
-def _remove_chrome(content: _Element) -> None:
+def _elements(found: object) -> list[HtmlElement]:
+    return [e for e in found if isinstance(e, HtmlElement)] if isinstance(found, list) else []
+
+
+def _remove_chrome(content: HtmlElement) -> None:
     doomed = []
+    total = len(content.text_content().strip()) or 1
     for element in content.iter():
         if not isinstance(element.tag, str):
             continue
@@ -120,7 +145,7 @@ def _remove_chrome(content: _Element) -> None:
             or role in _DROP_ROLES
             or hidden
             or (tag in {"header", "footer"} and not _has_heading(element, tag))
-            or (tag not in _BLOCK_TAGS and _CHROME.search(names))
+            or (tag not in _BLOCK_TAGS and _CHROME.search(names) and not _holds_main_text(element, total))
         ):
             doomed.append(element)
     for element in doomed:
@@ -129,46 +154,69 @@ def _remove_chrome(content: _Element) -> None:
             parent.remove(element)
 
 
-def _has_heading(element: _Element, tag: str) -> bool:
+def _holds_main_text(element: HtmlElement, total: int) -> bool:
+    """A wrapper whose class merely mentions chrome ("page has-sidebar") holds most of the page's text."""
+    return len(element.text_content().strip()) > 0.5 * total
+
+
+def _has_heading(element: HtmlElement, tag: str) -> bool:
     """An article's own <header> holds its headline; a page header or footer does not."""
-    return tag == "header" and element.find(".//h1") is not None and element.getparent() is not None and any(
-        a.tag in {"article", "main"} for a in element.iterancestors()
+    return (
+        tag == "header"
+        and element.find(".//h1") is not None
+        and element.getparent() is not None
+        and any(a.tag in {"article", "main"} for a in element.iterancestors())
     )
 
 
-def _blocks(content: _Element) -> list[Block]:
+def _blocks(content: HtmlElement) -> list[Block]:
     blocks: list[Block] = []
     _walk(content, blocks)
     return blocks
 
 
-def _walk(element: _Element, blocks: list[Block]) -> None:
-    """Block elements become blocks; loose inline text inside containers becomes paragraphs."""
+def _walk(element: HtmlElement, blocks: list[Block], inherited: SegmentKind = "paragraph") -> None:
+    """Block elements become blocks; loose inline text inside containers becomes paragraphs.
+
+    A block that itself contains blocks (a list item holding a nested list or paragraphs) is walked in
+    turn, and what it holds keeps its kind: paragraphs inside a list item are list items.
+    """
     loose: list[str] = [element.text or ""]
 
     def flush() -> None:
         text = clean_inline("".join(loose))
         if text:
-            blocks.append(Block(text=text))
+            blocks.append(Block(text=text, kind=inherited))
         loose.clear()
 
     for child in element:
         tag = child.tag.lower() if isinstance(child.tag, str) else ""
         if tag in _BLOCK_TAGS:
             flush()
-            text = _text_of(child)
-            if text:
-                blocks.append(Block(text=text, kind=_BLOCK_TAGS[tag]))
+            kind = _BLOCK_TAGS[tag]
+            kind = inherited if inherited == "item" and kind == "paragraph" else kind
+            if _holds_blocks(child):
+                _walk(child, blocks, kind)
+            else:
+                text = _text_of(child)
+                if text:
+                    blocks.append(Block(text=text, kind=kind))
         elif tag and tag not in _INLINE_TAGS:
             flush()
-            _walk(child, blocks)
+            _walk(child, blocks, inherited)
         elif tag:
             loose.append(_text_of(child) if tag != "br" else "\n")
         loose.append(child.tail or "")
     flush()
 
 
-def _text_of(element: _Element | None) -> str:
+def _holds_blocks(element: HtmlElement) -> bool:
+    return any(
+        isinstance(d.tag, str) and d.tag.lower() not in _INLINE_TAGS for d in element.iterdescendants()
+    )
+
+
+def _text_of(element: HtmlElement | None) -> str:
     if element is None:
         return ""
     for br in element.iter("br"):

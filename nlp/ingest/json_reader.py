@@ -8,6 +8,7 @@ A turn is an object with a speaker (``speaker``/``speaker_name``/``name``/``part
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,7 +27,7 @@ _TEXT_KEYS = ("text", "content", "transcript", "utterance", "words")
 _START_KEYS = ("start", "start_time", "startTime", "start_s", "begin", "offset")
 _END_KEYS = ("end", "end_time", "endTime", "end_s")
 _SHAPE_HELP = (
-    "expected a list of turns like {\"speaker\": ..., \"text\": ...}, or an object with a list under one of "
+    'expected a list of turns like {"speaker": ..., "text": ...}, or an object with a list under one of '
     + ", ".join(repr(k) for k in _LIST_KEYS)
 )
 
@@ -45,14 +46,21 @@ def read_json(data: bytes, *, source: str) -> Document:
     blocks = []
     for index, turn in enumerate(turns):
         if not isinstance(turn, dict):
-            raise IngestFailure(ErrorCode.MALFORMED, f"turn {index} is a {type(turn).__name__}, not an object; "
-                                + _SHAPE_HELP)  # fmt: skip
+            kind = type(turn).__name__
+            raise IngestFailure(
+                ErrorCode.MALFORMED, f"turn {index} is a {kind}, not an object; {_SHAPE_HELP}"
+            )
         content = _turn_text(turn, index)
         if not content.strip():
             continue
+        start_s, end_s = _time(turn, _START_KEYS, index), _time(turn, _END_KEYS, index)
+        if start_s is not None and end_s is not None and end_s < start_s:
+            raise IngestFailure(
+                ErrorCode.MALFORMED, f"turn {index} ends ({end_s}s) before it starts ({start_s}s)"
+            )
         blocks.append(
-            Block(text=content, speaker=_speaker(turn), start_s=_time(turn, _START_KEYS, index),
-                  end_s=_time(turn, _END_KEYS, index), kind="turn", source_index=index)
+            Block(text=content, speaker=_speaker(turn), start_s=start_s, end_s=end_s, kind="turn",
+                  source_index=index)
         )  # fmt: skip
     if not blocks:
         raise IngestFailure(ErrorCode.NO_TEXT, "the JSON transcript has no turn with text")
@@ -70,7 +78,9 @@ def _own_document(value: dict[str, Any], source: str) -> Document:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "document"
-        raise IngestFailure(ErrorCode.MALFORMED, f"invalid Takeaways document JSON ({where}: {first['msg']})") from exc
+        raise IngestFailure(
+            ErrorCode.MALFORMED, f"invalid Takeaways document JSON ({where}: {first['msg']})"
+        ) from exc
 
 
 def _find_turns(value: Any) -> tuple[list[Any], dict[str, Any]]:
@@ -89,8 +99,14 @@ def _turn_text(turn: dict[str, Any], index: int) -> str:
             value = turn[key]
             if isinstance(value, str):
                 return value
+            if value is None:
+                return ""  # an empty turn: skipped, but it keeps its index
             if isinstance(value, list) and all(isinstance(w, dict) for w in value):
                 return " ".join(str(w.get("word") or w.get("text") or "") for w in value)
+            raise IngestFailure(
+                ErrorCode.MALFORMED,
+                f"turn {index}: {key!r} is a {type(value).__name__}, not a string of text",
+            )
     alternatives = turn.get("alternatives")
     if isinstance(alternatives, list) and alternatives and isinstance(alternatives[0], dict):
         return str(alternatives[0].get("transcript") or "")
@@ -113,16 +129,22 @@ def _time(turn: dict[str, Any], keys: tuple[str, ...], index: int) -> float | No
         if isinstance(value, bool):
             break
         if isinstance(value, (int, float)):
-            return float(value)
-        if isinstance(value, str):
+            seconds = float(value)
+        elif isinstance(value, str):
             try:
-                return float(value) if value.replace(".", "", 1).isdigit() else parse_timestamp(value)
+                seconds = float(value) if value.replace(".", "", 1).isdigit() else parse_timestamp(value)
             except ValueError:
                 break
+        else:
+            break
+        if math.isfinite(seconds) and seconds >= 0:
+            return seconds
         break
     else:
         return None
-    raise IngestFailure(ErrorCode.MALFORMED, f"turn {index}: {key!r} is not a time in seconds or HH:MM:SS")
+    raise IngestFailure(
+        ErrorCode.MALFORMED, f"turn {index}: {key!r} is not a time: expected seconds (0 or more) or HH:MM:SS"
+    )
 
 
 def _first_str(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:

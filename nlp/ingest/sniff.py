@@ -23,8 +23,11 @@ FORMATS_BY_EXTENSION = {
     ".docx": "docx",
     ".pdf": "pdf",
 }
+_VTT_START = re.compile(rb"^\s*WEBVTT(?:[ \t\r\n]|$)")
 _SRT_START = re.compile(rb"^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->")
-_HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S
+)
 _FEED_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:RDF)\b", re.S)
 
 
@@ -39,7 +42,8 @@ def sniff_format(data: bytes, name: str | None) -> str:
         raise IngestFailure(
             ErrorCode.UNSUPPORTED, "legacy Microsoft Office file (.doc): save it as .docx and try again"
         )
-    if head.lstrip().startswith(b"WEBVTT"):
+    suffix = PurePosixPath(name or "").suffix.lower()
+    if _VTT_START.match(head) and (suffix == ".vtt" or b"-->" in _strip_bom(data[:65536])):
         return "vtt"
     if _SRT_START.match(head):
         return "srt"
@@ -47,7 +51,6 @@ def sniff_format(data: bytes, name: str | None) -> str:
         return "html"
     if _FEED_START.match(head):
         return "feed"
-    suffix = PurePosixPath(name or "").suffix.lower()
     if suffix in FORMATS_BY_EXTENSION:
         return FORMATS_BY_EXTENSION[suffix]
     raise IngestFailure(
@@ -68,7 +71,7 @@ def _strip_bom(head: bytes) -> bytes:
 def _zip_kind(data: bytes, suffix: str) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError):
         if suffix == ".docx":
             return "docx"  # the reader reports the damage with a docx-specific message
         raise IngestFailure(ErrorCode.UNSUPPORTED, "a damaged ZIP archive that is not named .docx") from None

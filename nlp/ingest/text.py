@@ -17,13 +17,13 @@ from nlp.errors import ErrorCode, IngestFailure
 from nlp.ingest.assemble import assemble
 from nlp.ingest.dates import find_date
 from nlp.ingest.decode import decode_text
+from nlp.ingest.speakers import plausible_speaker
 from nlp.ingest.timecodes import TIMESTAMP, parse_timestamp
 from nlp.normalize import Block, clean_inline, is_boilerplate, split_paragraphs
 
 _FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|$)", re.S)
-_WORD = r"[A-Z0-9][\w.'’\-]*"
-_CONNECTOR = r"(?:of|the|de|da|del|van|von|der|al|el|bin|and|for)"
-_NAME = rf"(?:{_WORD}(?:\s+(?:{_WORD}|{_CONNECTOR})){{0,5}})"
+_WORD = r"[^\W_][\w.'’\-]*"
+_NAME = rf"(?:{_WORD}(?:\s+{_WORD}){{0,5}})"
 _STAMP = rf"[\[(]?(?P<ts>{TIMESTAMP})[\])]?"
 _STRONG_PATTERNS = (
     re.compile(rf"^{_STAMP}\s*(?:-\s*)?(?P<name>{_NAME})\s*:\s*(?P<text>.*)$"),
@@ -31,13 +31,7 @@ _STRONG_PATTERNS = (
     re.compile(r"^\((?P<name>[A-Z][A-Za-z]*\s?\d+)\)\s*(?P<text>.*)$"),
 )
 _WEAK_PATTERN = re.compile(rf"^(?P<name>{_NAME})\s*:\s*(?P<text>.*)$")
-_NOT_SPEAKERS = {
-    "note", "notes", "source", "sources", "date", "title", "subject", "re", "update", "summary", "agenda",
-    "time", "location", "venue", "attendees", "present", "apologies", "action", "actions", "decision",
-    "item", "topic", "topics", "key takeaways", "takeaways", "background", "contact", "tel", "email",
-    "phone", "web", "website", "url", "http", "https", "warning", "important", "ps", "p.s", "edit",
-    "photo", "image", "credit", "tags", "category", "keywords", "author", "published", "posted",
-}  # fmt: skip
+_MD_HEADING = re.compile(r"^#{1,6}\s+(?P<text>.*?)(?:\s+#+)?\s*$")
 _MAX_TITLE_CHARS = 150
 
 
@@ -53,16 +47,19 @@ def read_text(data: bytes, *, source: str, format: str = "txt") -> Document:
     text, encoding = decode_text(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     front, body = _split_front_matter(text, source)
-    metadata = {"encoding": encoding}
-    metadata.update({k: _as_text(v) for k, v in front.items() if k not in {"title", "date", "kind", "speakers"}})
+    metadata = {k: _as_text(v) for k, v in front.items() if k not in {"title", "date", "kind", "speakers"}}
+    metadata["encoding"] = encoding  # what was detected, whatever the front matter claims
     speakers = _speaker_list(front.get("speakers"))
     if speakers:
         metadata["speakers"] = "; ".join(speakers)
     declared_kind = front.get("kind")
+    if isinstance(declared_kind, str):
+        declared_kind = declared_kind.strip().lower()
     if declared_kind not in (None, "transcript", "statement"):
         raise IngestFailure(
             ErrorCode.MALFORMED, f"front matter 'kind' must be transcript or statement, not {declared_kind!r}"
         )
+    raw_body = body
     if format == "md":
         body = _strip_markdown(body)
     lines = body.split("\n")
@@ -72,16 +69,29 @@ def read_text(data: bytes, *, source: str, format: str = "txt") -> Document:
     if kind == "transcript":
         preamble, turns = _parse_turns(lines)
         blocks = [Block(text=t, kind="heading") for t in preamble] + [
-            Block(text=t.text, speaker=t.speaker, start_s=t.start_s, end_s=_next_start(turns, i), kind="turn",
-                  source_index=i)
+            Block(
+                text=t.text,
+                speaker=t.speaker,
+                start_s=t.start_s,
+                end_s=_next_start(turns, i),
+                kind="turn",
+                source_index=i,
+            )
             for i, t in enumerate(turns)
         ]
         title = title or (clean_inline(preamble[0]) if preamble else None)
     else:
-        blocks = split_paragraphs(body)
+        blocks = _markdown_blocks(raw_body) if format == "md" else split_paragraphs(body)
         if len(speakers) == 1:
             blocks = [Block(text=b.text, kind=b.kind, speaker=speakers[0]) for b in blocks]
-        if not title and len(blocks) > 1 and _looks_like_title(blocks[0].text):
+        if not title and blocks and blocks[0].kind == "heading":
+            title = blocks[0].text
+        elif (
+            not title
+            and len(blocks) > 1
+            and blocks[0].kind == "paragraph"
+            and _looks_like_title(blocks[0].text)
+        ):
             title = blocks[0].text
             blocks[0] = Block(text=blocks[0].text, kind="heading", speaker=blocks[0].speaker)
     date = _as_date(front.get("date")) or find_date(title)
@@ -101,7 +111,15 @@ def _split_front_matter(text: str, source: str) -> tuple[dict[str, object], str]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
-        raise IngestFailure(ErrorCode.MALFORMED, f"the YAML front matter is invalid{where}") from exc
+        problem = getattr(exc, "problem", None)
+        raise IngestFailure(
+            ErrorCode.MALFORMED,
+            f"the YAML front matter is invalid{where}" + (f": {problem}" if problem else ""),
+        ) from exc
+    except (ValueError, TypeError) as exc:  # e.g. "date: 2024-02-31" fails while building a date
+        raise IngestFailure(
+            ErrorCode.MALFORMED, f"the YAML front matter has an invalid value: {exc}"
+        ) from exc
     if not isinstance(loaded, dict):
         raise IngestFailure(ErrorCode.MALFORMED, "the YAML front matter must be a mapping of keys to values")
     return {str(k).lower(): v for k, v in loaded.items()}, stripped[match.end() :]
@@ -138,30 +156,58 @@ def _looks_like_title(text: str) -> bool:
 
 
 def _strip_markdown(body: str) -> str:
-    """Drop Markdown syntax that is not prose: heading hashes, emphasis marks, link targets."""
-    body = re.sub(r"^#{1,6}\s+", "", body, flags=re.M)
+    """Drop Markdown syntax that is not prose: heading hashes, emphasis marks, code marks, link targets."""
+    body = re.sub(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$", r"\1", body, flags=re.M)
+    body = re.sub(r"^ {0,3}(```|~~~).*$", "", body, flags=re.M)
+    body = re.sub(r"^ {0,3}\[[^\]]+\]:\s+\S+.*$", "", body, flags=re.M)  # link reference definitions
     body = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", body)
     body = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", body)
-    body = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", body)
+    body = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", body)
+    body = re.sub(r"`+([^`\n]+?)`+", r"\1", body)
+    span = r"((?:[^\n]|\n(?![ \t]*\n))+?)"  # emphasis may wrap onto the next line, not past a blank line
+    body = re.sub(rf"(\*\*|__)(?=\S){span}(?<=\S)\1", r"\2", body)
+    body = re.sub(rf"(?<![\w*])\*(?=[^\s*]){span}(?<=[^\s*])\*(?![\w*])", r"\1", body)
+    body = re.sub(rf"(?<![\w_])_(?=[^\s_]){span}(?<=[^\s_])_(?![\w_])", r"\1", body)
+    body = re.sub(rf"~~(?=\S){span}(?<=\S)~~", r"\1", body)
     body = re.sub(r"^>\s?", "", body, flags=re.M)
     return re.sub(r"^([-*_])(\s*\1){2,}\s*$", "", body, flags=re.M)
+
+
+def _markdown_blocks(body: str) -> list[Block]:
+    """A Markdown statement: ``#`` headings become heading blocks, the text between them paragraphs."""
+    blocks: list[Block] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        blocks.extend(split_paragraphs(_strip_markdown("\n".join(pending)), one_per_line=False))
+        pending.clear()
+
+    in_fence = False
+    for line in body.split("\n"):
+        if re.match(r"^ {0,3}(```|~~~)", line):
+            in_fence = not in_fence
+        heading = None if in_fence else _MD_HEADING.match(line)
+        if heading:
+            flush()
+            text = clean_inline(_strip_markdown(heading["text"]))
+            if text and not is_boilerplate(text):
+                blocks.append(Block(text=text, kind="heading"))
+        else:
+            pending.append(line)
+    flush()
+    return blocks
 
 
 def _match_turn(line: str) -> tuple[re.Match[str] | None, bool]:
     stripped = line.strip()
     for pattern in _STRONG_PATTERNS:
         match = pattern.match(stripped)
-        if match and _plausible_speaker(match["name"]):
+        if match and plausible_speaker(match["name"]):
             return match, True
     match = _WEAK_PATTERN.match(stripped)
-    if match and _plausible_speaker(match["name"]):
+    if match and plausible_speaker(match["name"]):
         return match, False
     return None, False
-
-
-def _plausible_speaker(name: str) -> bool:
-    name = name.strip()
-    return bool(name) and name.lower().rstrip(".") not in _NOT_SPEAKERS and not name.isdigit()
 
 
 def _find_turns(lines: list[str]) -> bool:
@@ -193,7 +239,7 @@ def _parse_turns(lines: list[str]) -> tuple[list[str], list[_Turn]]:
         buffer.clear()
 
     for line in lines:
-        if not line.strip() or is_boilerplate(line):
+        if not line.strip():
             continue
         match, _ = _match_turn(line)
         if match:
@@ -203,7 +249,8 @@ def _parse_turns(lines: list[str]) -> tuple[list[str], list[_Turn]]:
             start_s = parse_timestamp(stamp) if stamp else None
             buffer.append(match["text"])
         elif speaker is None:
-            preamble.append(line)
+            if not is_boilerplate(line):  # page chrome before the first turn; later lines are speech
+                preamble.append(line)
         else:
             buffer.append(line)
     flush()
@@ -211,5 +258,7 @@ def _parse_turns(lines: list[str]) -> tuple[list[str], list[_Turn]]:
 
 
 def _next_start(turns: list[_Turn], i: int) -> float | None:
-    """A timestamped turn ends where the next one starts."""
-    return turns[i + 1].start_s if i + 1 < len(turns) and turns[i].start_s is not None else None
+    """A timestamped turn ends where the next one starts (unless the stamps run backwards)."""
+    start = turns[i].start_s
+    following = turns[i + 1].start_s if i + 1 < len(turns) else None
+    return following if start is not None and following is not None and following >= start else None

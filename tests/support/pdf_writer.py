@@ -105,8 +105,7 @@ def build_pdf(pages: list[list[str]], *, title: str | None = None) -> bytes:
     for number, lines in enumerate(pages, start=1):
         if len(lines) > MAX_LINES_PER_PAGE:
             raise ValueError(
-                f"page {number} has {len(lines)} lines; at most "
-                f"{MAX_LINES_PER_PAGE} fit on a page"
+                f"page {number} has {len(lines)} lines; at most {MAX_LINES_PER_PAGE} fit on a page"
             )
 
     # Object numbers: 1 catalog, 2 page tree, 3 font, 4 info,
@@ -117,17 +116,14 @@ def build_pdf(pages: list[list[str]], *, title: str | None = None) -> bytes:
         b"<< /Type /Pages /Kids ["
         + b" ".join(b"%d 0 R" % pid for pid in page_ids)
         + b"] /Count %d >>" % len(pages),
-        (
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica"
-            b" /Encoding /WinAnsiEncoding >>"
-        ),
+        (b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"),
     ]
     info = b"<< /Producer (Takeaways tests.support.pdf_writer)"
     if title is not None:
         info += b" /Title " + _text_string(title)
     bodies.append(info + b" >>")
 
-    for pid, lines in zip(page_ids, pages):
+    for pid, lines in zip(page_ids, pages, strict=False):
         stream = _content_stream(lines)
         media_box = b"[0 0 %d %d]" % (PAGE_WIDTH, PAGE_HEIGHT)
         bodies.append(
@@ -136,9 +132,7 @@ def build_pdf(pages: list[list[str]], *, title: str | None = None) -> bytes:
             + b" /Resources << /Font << /F1 3 0 R >> /ProcSet [/PDF /Text] >>"
             + b" /Contents %d 0 R >>" % (pid + 1)
         )
-        bodies.append(
-            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream"
-        )
+        bodies.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream")
 
     # Header; the comment with high bytes marks the file as binary.
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
