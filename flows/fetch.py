@@ -81,9 +81,12 @@ def fetch_sources(
 ) -> Iterator[Fetched | IngestError]:
     """Yield the page or file at ``url``, or, for a feed, each item not fetched before."""
     with httpx.Client(
-        timeout=timeout_s, follow_redirects=True, max_redirects=max_redirects, transport=transport,
+        timeout=timeout_s,
+        follow_redirects=True,
+        max_redirects=max_redirects,
+        transport=transport,
         headers={"User-Agent": _USER_AGENT},
-    ) as client:  # fmt: skip
+    ) as client:
         try:
             response = _get(client, url, state=state, max_bytes=max_bytes)
         except IngestFailure as exc:

@@ -71,10 +71,14 @@ def _read_all(
             yield str(item.path), _read_local(item, settings=settings)
     for url in (s for s in sources if is_url(s)):
         for fetched in fetch_sources(
-            url, state=state, max_bytes=settings.max_file_bytes, timeout_s=settings.fetch_timeout_s,
-            max_redirects=settings.fetch_max_redirects, max_feed_items=settings.fetch_max_feed_items,
+            url,
+            state=state,
+            max_bytes=settings.max_file_bytes,
+            timeout_s=settings.fetch_timeout_s,
+            max_redirects=settings.fetch_max_redirects,
+            max_feed_items=settings.fetch_max_feed_items,
             transport=transport,
-        ):  # fmt: skip
+        ):
             if isinstance(fetched, IngestError):
                 yield fetched.path, fetched
             else:

@@ -1,25 +1,47 @@
-"""Write the output folder: one JSON per document and the corpus view, each file replaced atomically."""
+"""Write the output folder: one summary per document, the corpus view and the JSON Schemas.
+
+Every file is replaced atomically, so a crash never leaves a half-written one behind.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from flows.atomic import write_text_atomic
-from flows.ingestion import IngestResult
-from flows.report import result_as_json
-from nlp.document import SCHEMA_VERSION
+from nlp.corpus import CorpusSummary
+from nlp.document import Document
+from nlp.summary import DocumentSummary
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "document": Document,
+    "document_summary": DocumentSummary,
+    "corpus_summary": CorpusSummary,
+}
 
 
-def write_outputs(result: IngestResult, out_dir: Path) -> list[Path]:
-    """Write ``documents/<id>.json`` for each document and ``corpus.json``; return the paths written."""
-    written = []
-    for doc in result.documents:
-        path = out_dir / "documents" / f"{doc.id}.json"
-        write_text_atomic(path, doc.model_dump_json(indent=1))
-        written.append(path)
-    corpus = {"schema_version": SCHEMA_VERSION, **result_as_json(result)}
-    corpus_path = out_dir / "corpus.json"
-    write_text_atomic(corpus_path, json.dumps(corpus, indent=1, ensure_ascii=False))
-    written.append(corpus_path)
-    return written
+def write_summaries(summaries: Sequence[DocumentSummary], out_dir: Path) -> list[Path]:
+    paths = []
+    for summary in summaries:
+        path = out_dir / "summaries" / f"{summary.id}.json"
+        write_text_atomic(path, summary.model_dump_json(indent=1))
+        paths.append(path)
+    return paths
+
+
+def write_corpus(corpus: CorpusSummary, out_dir: Path) -> Path:
+    path = out_dir / "corpus.json"
+    write_text_atomic(path, corpus.model_dump_json(indent=1))
+    return path
+
+
+def write_schemas(out_dir: Path) -> list[Path]:
+    paths = []
+    for name, model in SCHEMAS.items():
+        path = out_dir / "schema" / f"{name}.schema.json"
+        write_text_atomic(path, json.dumps(model.model_json_schema(), indent=1))
+        paths.append(path)
+    return paths

@@ -8,21 +8,29 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.ingestion import IngestResult
+from flows.theme_model import Evaluation
+from nlp.summary import DocumentSummary
 
 
 def result_as_json(result: IngestResult) -> dict[str, Any]:
     return {
         "documents": [
             {
-                "id": d.id, "source": d.source, "format": d.format, "kind": d.kind, "title": d.title,
-                "date": d.date.isoformat() if d.date else None, "speakers": d.speakers,
-                "segments": len(d.segments), "characters": len(d.text),
+                "id": d.id,
+                "source": d.source,
+                "format": d.format,
+                "kind": d.kind,
+                "title": d.title,
+                "date": d.date.isoformat() if d.date else None,
+                "speakers": d.speakers,
+                "segments": len(d.segments),
+                "characters": len(d.text),
             }
             for d in result.documents
         ],
         "errors": [e.model_dump(mode="json") for e in result.errors],
         "duplicates": [{"path": d.path, "same_as": d.same_as, "id": d.id} for d in result.duplicates],
-    }  # fmt: skip
+    }
 
 
 def print_result(result: IngestResult, console: Console) -> None:
@@ -33,8 +41,15 @@ def print_result(result: IngestResult, console: Console) -> None:
             table.add_column(column, no_wrap=True, justify="right" if numeric else "left")
         table.add_column("source", overflow="fold")
         for doc in result.documents:
-            table.add_row(doc.id[:10], doc.kind, doc.format, str(len(doc.speakers)), str(len(doc.segments)),
-                          f"{len(doc.text):,}", doc.source)  # fmt: skip
+            table.add_row(
+                doc.id[:10],
+                doc.kind,
+                doc.format,
+                str(len(doc.speakers)),
+                str(len(doc.segments)),
+                f"{len(doc.text):,}",
+                doc.source,
+            )
         console.print(table)
     if result.duplicates:
         table = Table(title=f"{len(result.duplicates)} duplicate(s), read once", title_justify="left")
@@ -51,3 +66,53 @@ def print_result(result: IngestResult, console: Console) -> None:
         for error in result.errors:
             table.add_row(error.path, error.code.value, error.reason)
         console.print(table)
+
+
+def print_takeaways(summaries: list[DocumentSummary], console: Console) -> None:
+    if not summaries:
+        return
+    table = Table(title="Takeaways", title_justify="left", show_lines=True)
+    table.add_column("document", overflow="fold", max_width=40)
+    table.add_column("#", justify="right")
+    table.add_column("theme", no_wrap=True)
+    table.add_column("headline (verbatim)", overflow="fold")
+    for summary in summaries:
+        name = summary.title or summary.source
+        for takeaway in summary.takeaways[:3]:
+            who = f" ({takeaway.speaker})" if takeaway.speaker else ""
+            table.add_row(
+                name if takeaway.rank == 1 else "", str(takeaway.rank), takeaway.theme, takeaway.text + who
+            )
+    console.print(table)
+
+
+def print_evaluation(evaluation: Evaluation, console: Console) -> None:
+    combined = evaluation.results["combined"]
+    table = Table(
+        title=f"Theme classification on {evaluation.n_sentences} held-out sentences", title_justify="left"
+    )
+    for column in ("theme", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "theme" else "right")
+    for theme, m in combined["per_theme"].items():
+        flag = " [red](below 0.6)[/]" if m["f1"] < 0.6 else ""
+        table.add_row(
+            theme, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}{flag}", str(m["support"])
+        )
+    for average in ("micro", "macro"):
+        m = combined[average]
+        table.add_row(
+            f"[bold]{average}[/]", f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", ""
+        )
+    console.print(table)
+    variants = Table(title="Variants (micro / macro F1)", title_justify="left")
+    variants.add_column("variant")
+    variants.add_column("micro F1", justify="right")
+    variants.add_column("macro F1", justify="right")
+    for name, label in (
+        ("combined", "patterns + model"),
+        ("model", "model only"),
+        ("rules", "patterns only"),
+    ):
+        r = evaluation.results[name]
+        variants.add_row(label, f"{r['micro']['f1']:.3f}", f"{r['macro']['f1']:.3f}")
+    console.print(variants)

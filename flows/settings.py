@@ -19,8 +19,15 @@ class Settings(BaseSettings):
 
     out_dir: Path = Field(default=Path("out"), description="where outputs are written")
     db_url: str | None = Field(default=None, description="store URL; default: SQLite in out_dir")
-    configs_dir: Path = PROJECT_ROOT / "configs"
-    corpus_dir: Path = PROJECT_ROOT / "corpus"
+
+    taxonomy_path: Path = Field(
+        default=PROJECT_ROOT / "configs" / "taxonomy.yaml", description="theme taxonomy"
+    )
+    models_dir: Path = Field(default=PROJECT_ROOT / "models", description="where trained theme models live")
+    train_labels: Path = PROJECT_ROOT / "corpus" / "labels" / "train.jsonl"
+    eval_labels: Path = PROJECT_ROOT / "corpus" / "labels" / "eval.jsonl"
+    max_takeaways: int = Field(default=5, ge=1, le=20)
+    random_state: int = 0
 
     spacy_model: str = Field(default="en_core_web_sm", description="spaCy pipeline package to load")
     n_process: int = Field(default=1, ge=1, description="processes for nlp.pipe")
@@ -30,6 +37,10 @@ class Settings(BaseSettings):
     fetch_timeout_s: float = Field(default=20.0, gt=0)
     fetch_max_redirects: int = Field(default=5, ge=0)
     fetch_max_feed_items: int = Field(default=50, ge=1, description="new items fetched per feed per run")
+
+    @property
+    def theme_model_dir(self) -> Path:
+        return self.models_dir / "theme"
 
     @property
     def fetch_state_path(self) -> Path:

@@ -87,9 +87,10 @@ def _walk(folder: Path, *, seen: set[tuple[int, int]]) -> Iterator[LocalInput | 
             key = (info.st_dev, info.st_ino)
             if key in seen:
                 yield IngestError(
-                    path=str(path), code=ErrorCode.SYMLINK_LOOP,
+                    path=str(path),
+                    code=ErrorCode.SYMLINK_LOOP,
                     reason="symbolic link loop: this folder links back to one already being read",
-                )  # fmt: skip
+                )
                 continue
             yield from _walk(path, seen=seen | {key})
         elif stat.S_ISREG(info.st_mode):

@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.settings import get_settings
-from nlp.document import Document
+from nlp.corpus import CorpusSummary
+from nlp.summary import DocumentSummary
+from nlp.training import ThemeModel
 
 SAMPLES = Path(__file__).resolve().parents[1] / "corpus" / "samples"
 runner = CliRunner()
@@ -60,19 +62,52 @@ def test_nothing_to_read_exits_non_zero_with_a_message(tmp_path: Path) -> None:
     assert nothing.exit_code == 1 and "no input files found" in nothing.output
 
 
-def test_run_on_the_samples_writes_a_document_json_per_document_and_the_corpus_view(tmp_path: Path) -> None:
+def test_run_on_the_samples_writes_summaries_corpus_view_and_schemas(
+    tmp_path: Path, theme_model: ThemeModel
+) -> None:
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    corpus = json.loads((out / "corpus.json").read_text())
-    formats = sorted(d["format"] for d in corpus["documents"])
-    assert formats == ["docx", "html", "json", "md", "pdf", "srt", "txt", "vtt"]
-    assert corpus["errors"] == []
-    for entry in corpus["documents"]:
-        doc = Document.model_validate_json((out / "documents" / f"{entry['id']}.json").read_text())
-        assert doc.id == entry["id"]
-        assert all(doc.text[s.start : s.end].strip() for s in doc.segments)
+    assert "Takeaways" in result.output
+    corpus = CorpusSummary.model_validate_json((out / "corpus.json").read_text())
+    assert sorted(d.kind for d in corpus.documents).count("transcript") == 4
+    assert corpus.errors == []
+    assert set(corpus.themes) == set(theme_model.theme_ids)
+    for entry in corpus.documents:
+        summary = DocumentSummary.model_validate_json((out / "summaries" / f"{entry.id}.json").read_text())
+        assert summary.model.theme_model == theme_model.version
+        assert entry.takeaways == [t.theme for t in summary.takeaways]
+        assert all(summary.text[s.start : s.end] == s.text for s in summary.sentences)
+    for name in ("document", "document_summary", "corpus_summary"):
+        schema = json.loads((out / "schema" / f"{name}.schema.json").read_text())
+        assert "schema_version" in schema["properties"]
     assert not list(out.rglob("*.tmp")), "no temporary files may be left behind"
+
+
+def test_themes_reads_jsonl_on_stdin_and_writes_jsonl(theme_model: ThemeModel) -> None:
+    lines = [
+        {"id": "t1", "text": "We are short of twelve thousand qualified maths teachers."},
+        {"id": "t2", "text": "Can everyone hear me at the back?"},
+    ]
+    stdin = "\n".join(json.dumps(line) for line in lines) + "\nnot json\n"
+    result = runner.invoke(app, ["themes"], input=stdin)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [r["id"] for r in rows] == ["t1", "t2"]
+    assert "teacher_capacity" in rows[0]["themes"] and rows[1]["themes"] == []
+    assert set(rows[0]["scores"]) == set(theme_model.theme_ids)
+    assert "line 3: expected a JSON object" in result.output
+
+
+def test_eval_prints_per_theme_scores_and_writes_them(tmp_path: Path, theme_model: ThemeModel) -> None:
+    result = runner.invoke(app, ["eval", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "micro" in result.output and "teacher_capacity" in result.output and "patterns only" in result.output
+    )
+    report = json.loads((tmp_path / "eval.json").read_text())
+    assert report["theme_model"] == theme_model.version
+    assert set(report["variants"]["combined"]["per_theme"]) == set(theme_model.theme_ids)
 
 
 def test_max_file_bytes_flag_and_env_var_override_the_default(

@@ -1,0 +1,76 @@
+"""Train, evaluate and load the theme model with the project's settings (no Prefect: quick commands)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+
+from flows.settings import Settings
+from nlp.linguistic import analysis_pipeline
+from nlp.patterns import PatternMatcher
+from nlp.taxonomy import Taxonomy, load_taxonomy
+from nlp.training import (
+    LabelledSentence,
+    ModelError,
+    ThemeModel,
+    indicator_matrix,
+    load_labels,
+    load_model,
+    metrics,
+    save_model,
+    sentence_hits,
+    train,
+)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    n_sentences: int
+    results: dict[str, dict[str, Any]]
+    """variant (combined, model, rules) -> metrics"""
+
+
+def training_items(settings: Settings, taxonomy: Taxonomy) -> list[LabelledSentence]:
+    """The labelled training sentences plus the taxonomy's own example sentences.
+
+    With a taxonomy of one's own, labels for themes it does not have are dropped."""
+    items = load_labels(settings.train_labels, taxonomy.ids, unknown="drop")
+    items += [LabelledSentence(text=e, themes=[t.id]) for t in taxonomy.themes for e in t.examples]
+    return items
+
+
+def train_and_save(settings: Settings, *, nlp: Language | None = None) -> ThemeModel:
+    taxonomy = load_taxonomy(settings.taxonomy_path)
+    nlp = nlp or analysis_pipeline(settings.spacy_model)
+    model = train(
+        training_items(settings, taxonomy), taxonomy=taxonomy, nlp=nlp, random_state=settings.random_state
+    )
+    save_model(model, settings.theme_model_dir)
+    return model
+
+
+def load_or_train(settings: Settings, *, nlp: Language | None = None) -> tuple[ThemeModel, bool]:
+    """The saved model for the current taxonomy, training one first if there is none; True if trained."""
+    taxonomy = load_taxonomy(settings.taxonomy_path)
+    try:
+        return load_model(settings.theme_model_dir, taxonomy=taxonomy), False
+    except ModelError:
+        return train_and_save(settings, nlp=nlp), True
+
+
+def evaluate(settings: Settings, model: ThemeModel, *, nlp: Language | None = None) -> Evaluation:
+    """Scores on the held-out labels, never seen in training, for the combined, model-only and rule-only
+    variants."""
+    taxonomy = load_taxonomy(settings.taxonomy_path)
+    nlp = nlp or analysis_pipeline(settings.spacy_model)
+    items = load_labels(settings.eval_labels, taxonomy.ids, unknown="drop")
+    texts = [item.text for item in items]
+    Y = indicator_matrix(items, taxonomy.ids)
+    hits = sentence_hits(nlp, PatternMatcher(nlp, taxonomy), texts)
+    results = {
+        variant: metrics(Y, model.predict(texts, hits, variant), taxonomy.ids)
+        for variant in ("combined", "model", "rules")
+    }
+    return Evaluation(n_sentences=len(items), results=results)

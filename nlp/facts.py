@@ -1,0 +1,644 @@
+"""The facts a news lede needs: what happened, when, where, who organised it and who spoke.
+
+A reporter's first paragraph names the event, its date and place, the host and the people quoted with
+their roles ("Borhene Chakroun, Director of ... at UNESCO"). Event statements sit in the title and the
+first paragraphs, so candidates there win; the sentence that names the event usually dates and places it
+too ("... took place on 25 March in Paris"). Without a parser, noun phrases are grown from part-of-speech
+tags around event nouns, and roles are read from appositions, titles before names and, in transcripts,
+speakers' self-introductions. Every span slices ``document.text`` exactly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from nlp.document import Document
+from nlp.entities import (
+    DEPARTMENT_WORDS,
+    HONORIFICS,
+    ORG_WORDS,
+    ROLE_MODIFIERS,
+    ROLE_WORDS,
+    Mention,
+    NameFinder,
+    title_key,
+)
+from nlp.ingest.dates import find_date
+from nlp.quotes import extract_quotes
+from nlp.summary import Entity, EventFacts, Person, Span
+
+EVENT_NOUNS = frozenset(
+    {"meeting", "conference", "summit", "forum", "session", "hearing", "webinar", "launch", "debate",
+     "assembly", "symposium", "workshop", "convention", "congress", "roundtable", "seminar", "dialogue"}
+)  # fmt: skip
+_MONTH = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+)
+_WEEKDAY = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_FULL_DATE = re.compile(
+    rf"\b(?:(?:{_WEEKDAY}),?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH})\.?(?:,?\s+\d{{4}})?"
+    rf"|(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|(?:{_MONTH})\s+\d{{4}})\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b"
+)
+_CALENDAR = re.compile(
+    rf"\b(?:{_MONTH}|{_WEEKDAY}|today|tonight|yesterday|tomorrow|this (?:morning|afternoon|evening|week)"
+    r"|last (?:week|month|night)|next (?:week|month))\b",
+    re.I,
+)
+_DURATION = re.compile(
+    r"\b(?:annual|annually|weekly|monthly|daily|every|each|past|years|months|weeks|days|hours|decade|"
+    r"between|until|since|over|for|period|end)\b",
+    re.I,
+)
+_VENUE = re.compile(
+    r"\b(?:took place|takes place|taking place|will take place|(?:was|were|is|are|will be|being) held|"
+    r"hosted|hosts|convened|convenes|gathered|met|opened|organi[sz]ed|brought together|welcomed|"
+    r"held)\b",
+    re.I,
+)
+_HOSTED_BY = re.compile(
+    r"\b(?:hosted|co-hosted|organi[sz]ed|co-organi[sz]ed|convened|sponsored|run|led|chaired)\s+by\s+", re.I
+)
+_HOSTS = re.compile(
+    r"\s+(?:\w+\s+)?(?:hosts|hosted|co-hosted|organi[sz]es|organi[sz]ed|convenes|convened)\b", re.I
+)
+_COMPLEMENT = re.compile(r"\s+(?:of|for)\s+(?:the\s+)?(?P<org>[A-Z][^\n]*?)\s*$")
+_BEFORE_PLACE = re.compile(r"\b(?:in|at|to|from)\s+(?:the\s+)?$", re.I)
+_DATELINE_PLACE = re.compile(rf",\s+(?P<place>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),\s+(?=\d|(?:{_MONTH})\b)")
+_AFFILIATION = re.compile(r"\s+(?:of|from|at)\s+(?:the\s+)?")
+_APPOSITION_OPEN = re.compile(r"\s*(?:,|\()\s*(?:who\s+is\s+|who['’]s\s+)?")
+_APPOSITION_END = re.compile(r"[,;()\n]|\.(?:\s|$)|\s+(?:who|which|to|and I|has|had|have|is|was|will|said)\b")
+_SELF_INTRO = re.compile(r"\b(?:I am|I'm|I’m|[Mm]y name is|[Tt]his is)\s+")
+_SENTENCE_GAPS = frozenset({". ", "! ", "? ", ": "})
+_AS_ROLE = re.compile(r"\bAs\s+(?:the\s+|a\s+|an\s+|your\s+)?(?P<role>[^,.;!?\n]{2,60}),")
+_ROLE_CUT = re.compile(r"[,.;!?\n]|\s+and\s+|\s+(?:who|which|here|today|so|but)\b")
+_ARTICLE = re.compile(r"^(?:the|a|an|our|your|its|their)\s+", re.I)
+_ORG_LABELS = frozenset({"ORG"})
+_WHEN_LABELS = frozenset({"DATE", "TIME"})
+_NOT_PLACE_LABELS = frozenset({"DATE", "TIME", "PERSON", "NORP", "ORG", "MONEY", "PERCENT", "CARDINAL"})
+_PLACE_LABELS = ("GPE", "LOC", "FAC")
+_FIRST_BLOCKS = 5
+_MAX_LEFT = 10
+_MAX_MAIN_SPEAKERS = 6
+_MIN_TALK_SHARE = 0.05
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    score: float
+    keyword_end: int
+
+
+@dataclass
+class _Draft:
+    name: str
+    start: int | None
+    end: int | None
+    role: str | None = None
+    organisation: str | None = None
+    talk: float = 0.0
+    role_spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+class _Layout:
+    """Where a position sits: which block (segment or line), whether it is a heading, which sentence."""
+
+    def __init__(self, document: Document, doc: Doc) -> None:
+        text = document.text
+        if document.segments:
+            blocks = [(s.start, s.end, s.kind == "heading") for s in document.segments]
+        else:
+            blocks = [(m.start(), m.end(), False) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+        if blocks and document.title and text[blocks[0][0] : blocks[0][1]].strip() == document.title.strip():
+            blocks[0] = (blocks[0][0], blocks[0][1], True)
+        self.blocks = blocks
+        self._block_starts = [b[0] for b in blocks]
+        body_rank: list[int] = []
+        rank = 0
+        for _, _, heading in blocks:
+            body_rank.append(rank)
+            rank += 0 if heading else 1
+        self._body_rank = body_rank
+        if doc.has_annotation("SENT_START"):
+            sentences = [(s.start_char, s.end_char) for s in doc.sents]
+        else:
+            sentences = [(b[0], b[1]) for b in blocks]
+        self.sentences = sentences
+        self._sentence_starts = [s[0] for s in sentences]
+
+    def block(self, pos: int) -> int:
+        return max(bisect.bisect_right(self._block_starts, pos) - 1, 0)
+
+    def is_heading(self, pos: int) -> bool:
+        return bool(self.blocks) and self.blocks[self.block(pos)][2]
+
+    def body_rank(self, pos: int) -> int:
+        return self._body_rank[self.block(pos)] if self.blocks else 0
+
+    def is_early(self, pos: int) -> bool:
+        return self.is_heading(pos) or self.body_rank(pos) < _FIRST_BLOCKS
+
+    def early_end(self) -> int:
+        """Where the title and the first paragraphs end."""
+        late = [b[0] for b, rank in zip(self.blocks, self._body_rank, strict=True) if rank >= _FIRST_BLOCKS]
+        return late[0] if late else (self.blocks[-1][1] if self.blocks else 0)
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        if not self.sentences:
+            return (0, 0)
+        return self.sentences[max(bisect.bisect_right(self._sentence_starts, pos) - 1, 0)]
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    return Span(text=text[start:end], start=start, end=end)
+
+
+def _grow_left(doc: Doc, i: int, sentence_start: int) -> int:
+    """Extend an event noun leftwards over its determiner, ordinals, adjectives and name words."""
+    floor = max(i - _MAX_LEFT, 0)
+    while i - 1 >= floor:
+        token = doc[i - 1]
+        if token.is_space or token.lower_ in {"'s", "’s"} or token.idx < sentence_start:
+            break
+        hyphen = (
+            token.text == "-" and token.whitespace_ == "" and i - 2 >= floor and not doc[i - 2].whitespace_
+        )
+        if not (
+            hyphen or token.pos_ in {"DET", "ADJ", "NUM", "PROPN", "NOUN"} or token.ent_type_ == "ORDINAL"
+        ):
+            break
+        i -= 1
+        if token.pos_ == "DET":
+            break
+    return i
+
+
+def _grow_right(doc: Doc, j: int) -> int:
+    """Extend an event noun rightwards over a number and an "of/on/for the ..." complement."""
+    if j + 1 < len(doc) and doc[j + 1].like_num and doc[j].whitespace_ != "":
+        j += 1
+    if j + 1 >= len(doc) or doc[j + 1].lower_ not in {"of", "on", "for"}:
+        return j
+    k = j + 2
+    if k < len(doc) and doc[k].pos_ == "DET":
+        k += 1
+    first, last = k, None
+    while k < len(doc) and k - j < 14:
+        token = doc[k]
+        if token.is_space or token.ent_type_ in _WHEN_LABELS:
+            break
+        if token.pos_ in {"PROPN", "NOUN", "ADJ", "NUM"}:
+            last = k
+        elif not (
+            token.lower_ in {"and", "&", "of", "for", "on", "the"}
+            and k + 1 < len(doc)
+            and doc[k + 1].text[:1].isupper()
+            and last is not None
+            and doc[last].text[:1].isupper()
+        ):
+            break
+        k += 1
+    if last is None:
+        return j
+    entity_end = _entity_end(doc, first) or (_entity_end(doc, first - 1) if first - 1 > j + 1 else None)
+    return entity_end if entity_end is not None and entity_end > last else last
+
+
+def _entity_end(doc: Doc, i: int) -> int | None:
+    """Last token of the ORG entity starting at token ``i`` ("Children, Young People and Education
+    Committee" holds commas the complement walk stops at), if it stays on one line."""
+    if i >= len(doc) or doc[i].ent_type_ != "ORG" or doc[i].ent_iob_ != "B":
+        return None
+    j = i
+    while (
+        j + 1 < len(doc) and doc[j + 1].ent_iob_ == "I" and not doc[j + 1].is_space and doc[j + 1].text != "("
+    ):
+        j += 1
+    return j
+
+
+def _event_candidates(text: str, doc: Doc, entities: list[Entity], layout: _Layout) -> list[_Candidate]:
+    tagged = doc.has_annotation("TAG")
+    out: list[_Candidate] = []
+    for token in doc:
+        if token.lower_ not in EVENT_NOUNS and token.lemma_.lower() not in EVENT_NOUNS:
+            continue
+        if (tagged and token.pos_ not in {"NOUN", "PROPN"}) or not layout.is_early(token.idx):
+            continue
+        left = _grow_left(doc, token.i, layout.sentence(token.idx)[0])
+        right = _grow_right(doc, token.i)
+        start, end = doc[left].idx, doc[right].idx + len(doc[right].text)
+        words = doc[left : right + 1]
+        score = 0.0
+        if right > token.i:
+            score += 1
+        if any(t.pos_ == "PROPN" and t.i != token.i for t in words):
+            score += 1
+        if len([t for t in words if t.pos_ != "DET"]) <= 1:
+            score -= 1
+        out.append(_Candidate(start, end, score, token.idx + len(token.text)))
+    for entity in entities:
+        if entity.label == "EVENT":
+            out.append(_Candidate(entity.start, entity.end, 2.0, entity.end))
+    venues: dict[tuple[int, int], bool] = {}
+    for candidate in out:
+        position = (
+            3.0
+            if layout.is_heading(candidate.start)
+            else max(0.0, 3.0 - 0.5 * layout.body_rank(candidate.start))
+        )
+        sentence = layout.sentence(candidate.start)
+        if sentence not in venues:
+            venues[sentence] = _VENUE.search(text, *sentence) is not None
+        candidate.score += position + (1.0 if venues[sentence] else 0.0)
+    return out
+
+
+def _normalized(text: str) -> str:
+    return " ".join(_ARTICLE.sub("", text).casefold().split())
+
+
+def _event(text: str, doc: Doc, entities: list[Entity], layout: _Layout) -> _Candidate | None:
+    candidates = [c for c in _event_candidates(text, doc, entities, layout) if layout.is_early(c.start)]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: (c.score, -c.start))
+    if layout.is_heading(best.start):  # the same name in a body sentence reads better in a lede
+        same = [
+            c
+            for c in candidates
+            if not layout.is_heading(c.start)
+            and _normalized(text[c.start : c.end]) == _normalized(text[best.start : best.end])
+        ]
+        if same:
+            best = min(same, key=lambda c: c.start)
+    return best
+
+
+def _date_spans(text: str, entities: list[Entity]) -> list[tuple[int, int]]:
+    """Calendar dates ("25 March", "on Monday", "today"), not durations or frequencies ("annual")."""
+    found = [(m.start(), m.end()) for m in _FULL_DATE.finditer(text)]
+    for entity in entities:
+        if entity.label != "DATE" or any(s < entity.end and entity.start < e for s, e in found):
+            continue
+        if _CALENDAR.search(entity.text) and not _DURATION.search(entity.text):
+            found.append((entity.start, entity.end))
+    return sorted(found)
+
+
+def _when(text: str, dates: list[tuple[int, int]], event: _Candidate | None, layout: _Layout) -> Span | None:
+    if event is not None:
+        s_start, s_end = layout.sentence(event.start)
+        inside = [
+            d for d in dates if s_start <= d[0] and d[1] <= s_end and not (event.start <= d[0] < event.end)
+        ]
+        if inside:
+            return _span(text, *inside[0])
+        block = layout.block(event.start)
+        nearby = [d for d in dates if d[0] >= event.end and layout.block(d[0]) == block]
+        if nearby:
+            return _span(text, *min(nearby, key=lambda d: (not _is_full_date(text, d), d[0])))
+    for start, end in dates:
+        s_start, s_end = layout.sentence(start)
+        if layout.is_early(start) and _VENUE.search(text, s_start, s_end):
+            return _span(text, start, end)
+    early = [d for d in dates if layout.is_early(d[0]) and _is_full_date(text, d)]
+    return _span(text, *early[0]) if early else None
+
+
+def _is_full_date(text: str, span: tuple[int, int]) -> bool:
+    """A date a reader can place on a calendar: a day and a month, or a month and a year."""
+    return bool(_FULL_DATE.fullmatch(text, *span))
+
+
+def _place_in(text: str, places: list[Entity], start: int, end: int) -> Entity | None:
+    inside = [
+        p
+        for p in places
+        if start <= p.start and p.end <= end and _BEFORE_PLACE.search(text, max(p.start - 12, 0), p.start)
+    ]
+    preferred = [p for p in inside if p.label != "FAC"]
+    chosen = preferred or inside
+    return chosen[0] if chosen else None
+
+
+def _untagged_place(doc: Doc, start: int, end: int) -> Span | None:
+    """Proper nouns after "in" that no entity claims: "held in Cardiff" when NER missed Cardiff."""
+    span = doc.char_span(start, end, alignment_mode="contract")
+    if span is None:
+        return None
+    for token in span:
+        if token.lower_ != "in":
+            continue
+        words = []
+        for following in doc[token.i + 1 : min(token.i + 4, span.end)]:
+            if following.pos_ != "PROPN" or following.ent_type_ in _NOT_PLACE_LABELS:
+                break
+            words.append(following)
+        if words:
+            return _span(doc.text, words[0].idx, words[-1].idx + len(words[-1].text))
+    return None
+
+
+def _where(
+    text: str, doc: Doc, entities: list[Entity], event: _Candidate | None, layout: _Layout
+) -> Span | None:
+    places = [e for e in entities if e.label in _PLACE_LABELS]
+    if event is not None:
+        s_start, s_end = layout.sentence(event.start)
+        place = _place_in(text, places, s_start, s_end)
+        if place is not None:
+            return _span(text, place.start, place.end)
+        dateline = _DATELINE_PLACE.match(text, event.end, s_end)
+        if dateline:
+            return _span(text, *dateline.span("place"))
+        if _VENUE.search(text, s_start, s_end):
+            return _untagged_place(doc, s_start, s_end)
+    for s_start, s_end in layout.sentences:
+        if not layout.is_early(s_start):
+            break
+        if _VENUE.search(text, s_start, s_end):
+            place = _place_in(text, places, s_start, s_end)
+            if place is not None:
+                return _span(text, place.start, place.end)
+    return None
+
+
+def _organiser(
+    text: str, doc: Doc, entities: list[Entity], event: _Candidate | None, layout: _Layout
+) -> Span | None:
+    orgs = [e for e in entities if e.label in _ORG_LABELS]
+    early_end = layout.early_end()
+    starts = [o.start for o in orgs]
+    for m in _HOSTED_BY.finditer(text, 0, early_end):
+        i = bisect.bisect_left(starts, m.end())
+        if i < len(orgs) and orgs[i].start - m.end() <= 4:
+            return _span(text, orgs[i].start, orgs[i].end)
+    for org in (o for o in orgs if o.end <= early_end):
+        if _HOSTS.match(text, org.end, min(org.end + 40, len(text))):
+            return _span(text, org.start, org.end)
+    if event is None:
+        return None
+    complement = _COMPLEMENT.search(text, event.keyword_end, event.end)
+    if complement is not None:
+        words = complement["org"].split()
+        covered = any(o.start <= complement.start("org") < o.end for o in orgs)
+        if title_key(words[-1]) in ORG_WORDS or covered:
+            return _span(text, *complement.span("org"))
+    inside = [o for o in orgs if event.start <= o.start and o.end <= event.end and o.end < event.keyword_end]
+    if inside:
+        return _span(text, inside[-1].start, inside[-1].end)
+    span = doc.char_span(event.start, event.end, alignment_mode="expand")
+    run: list[Token] = []
+    for token in span if span is not None else ():
+        if token.pos_ == "PROPN" or (token.text[:1].isupper() and token.idx < event.keyword_end - 1):
+            run.append(token)
+            if title_key(token.text) in ORG_WORDS and token.idx + len(token.text) < event.keyword_end:
+                return _span(text, run[0].idx, token.idx + len(token.text))
+        else:
+            run = []
+    return None
+
+
+def _role_and_org(text: str, start: int, end: int, orgs: list[Entity]) -> tuple[str, str | None] | None:
+    """Split "Director of X Division at UNESCO" into a role and an organisation, if it is a role at all."""
+    phrase = text[start:end].strip()
+    body = _ARTICLE.sub("", phrase)
+    words = body.split()
+    if not words or len(words) > 16 or not any(title_key(w) in ROLE_WORDS for w in words[:5]):
+        return None
+    role, org = body, None
+    if " at " in body:
+        role, org = body.rsplit(" at ", 1)
+    else:
+        offset = start + text[start:end].find(body)
+        for prep in (" of ", " for ", " with ", " from "):
+            cut = body.find(prep)
+            if cut <= 0:
+                continue
+            after = _ARTICLE.sub("", body[cut + len(prep) :])
+            after_words = [w for w in after.split() if w.lower() not in {"and", "&", "of", "for"}]
+            if not after_words or all(title_key(w) in DEPARTMENT_WORDS for w in after_words):
+                continue
+            org_start = offset + cut + len(prep)
+            is_org = any(o.start >= org_start - 4 and o.end <= end + 1 for o in orgs)
+            if is_org or title_key(after_words[-1]) in ORG_WORDS or after.isupper():
+                role, org = body[:cut], after
+            break
+    role = _ARTICLE.sub("", role).strip(" ,")
+    org = _ARTICLE.sub("", org.split(" in ")[0]).strip(" ,.") if org else None
+    head = re.split(r"\s+(?:of|for|at|in|on|with|from)\s+", role, maxsplit=1)[0].split()
+    if not head or title_key(head[-1]) not in ROLE_WORDS:
+        return None  # "much for teacher support": a role word, but not a role
+    return role, org or None
+
+
+def _apposition(text: str, end: int, orgs: list[Entity]) -> tuple[str, str | None, tuple[int, int]] | None:
+    opener = _APPOSITION_OPEN.match(text, end, min(end + 16, len(text)))
+    if opener is None:
+        return None
+    stop = _APPOSITION_END.search(text, opener.end(), min(opener.end() + 160, len(text)))
+    app_end = stop.start() if stop else min(opener.end() + 160, len(text))
+    found = _role_and_org(text, opener.end(), app_end, orgs)
+    return (*found, (opener.end(), app_end)) if found else None
+
+
+def _title_role(text: str, mention: Mention) -> str | None:
+    """The role in a title written before a name ("Minister of Education" in "Minister of Education X")."""
+    if mention.title_start is None:
+        return None
+    words = text[mention.title_start : mention.start].split()
+    while words and (title_key(words[0]) not in ROLE_WORDS and title_key(words[0]) not in ROLE_MODIFIERS):
+        words = words[1:]
+    words = [w for w in words if title_key(w) not in HONORIFICS]
+    if not any(title_key(w) in ROLE_WORDS for w in words):
+        return None
+    return " ".join(words).rstrip(" ,")
+
+
+def _name_mentions(doc: Doc, finder: NameFinder, quotes_speakers: Iterable[tuple[int, int]]) -> list[Mention]:
+    """Names from NER, quote attributions, and titles or appositions next to a capitalized name."""
+    text = doc.text
+    found: dict[tuple[int, int], Mention] = {}
+    for start, end, title_start in finder.persons:
+        title = title_start if title_start < start else finder.title_before(start)
+        found[(start, end)] = Mention("name", start, end, title)
+    for start, end in quotes_speakers:
+        if (start, end) not in found:
+            mention = finder.at(start, end)
+            named = mention is not None and mention.kind == "name"
+            found[(start, end)] = (
+                mention if mention and named else Mention("name", start, end, finder.title_before(start))
+            )
+    for token in doc:
+        key = title_key(token.text)
+        if key in ROLE_WORDS and token.text[:1].isupper():
+            mention = finder.at(token.idx, min(token.idx + 120, len(text)))
+            if mention is not None and mention.kind == "name":
+                found.setdefault((mention.start, mention.end), mention)
+        elif token.text in {",", "("} and token.i > 0 and _apposition(text, token.idx, []):
+            mention = finder.before(max(token.idx - 80, 0), token.idx, strict=False)
+            if mention is not None and mention.kind == "name":
+                found.setdefault((mention.start, mention.end), mention)
+    return sorted(found.values(), key=lambda m: m.start)
+
+
+def _speaker_talk(document: Document) -> dict[str, float]:
+    timed = all(s.start_s is not None and s.end_s is not None for s in document.segments if s.speaker)
+    talk: dict[str, float] = {}
+    for segment in document.segments:
+        if not segment.speaker:
+            continue
+        if timed and segment.start_s is not None and segment.end_s is not None:
+            amount = segment.end_s - segment.start_s
+        else:
+            amount = float(segment.end - segment.start)
+        talk[segment.speaker] = talk.get(segment.speaker, 0.0) + amount
+    return talk
+
+
+def _self_introduction(document: Document, speaker: str, orgs: list[Entity]) -> tuple[str, str | None] | None:
+    """A role a speaker gives in their turns: "I'm X, programme director", "As chief financial officer"."""
+    text = document.text
+    names = [re.escape(speaker), *(re.escape(w) for w in speaker.split() if w[:1].isupper() and len(w) > 2)]
+    name_prefix = re.compile(rf"(?:{'|'.join(names)})(?:\s+[A-Z][\w'’-]+)*\s*,?\s*")
+    turns = [s for s in document.segments if s.speaker == speaker][:4]
+    for turn in turns:
+        for intro in _SELF_INTRO.finditer(text, turn.start, turn.end):
+            pos = intro.end()
+            named = name_prefix.match(text, pos, turn.end)
+            pos = named.end() if named else pos
+            cut = _ROLE_CUT.search(text, pos, turn.end)
+            found = _role_and_org(text, pos, cut.start() if cut else turn.end, orgs)
+            if found:
+                return found
+        as_role = _AS_ROLE.search(text, turn.start, turn.end)
+        opens = as_role is not None and (
+            as_role.start() == turn.start or text[as_role.start() - 2 : as_role.start()] in _SENTENCE_GAPS
+        )
+        if as_role and opens:
+            found = _role_and_org(text, *as_role.span("role"), orgs)
+            if found:
+                return found
+    return None
+
+
+def _addressed_title(text: str, speaker: str) -> str | None:
+    """A role others use for the speaker: "Superintendent Ortega", "President Whitfield"."""
+    words = [w for w in speaker.split() if w[:1].isupper() and title_key(w) not in HONORIFICS]
+    if not words:
+        return None
+    for m in re.finditer(rf"\b(?P<title>[A-Z][\w-]+)\s+{re.escape(words[-1])}\b", text):
+        if title_key(m["title"]) in ROLE_WORDS:
+            return m["title"]
+    return None
+
+
+def _same_person(short: str, long: str) -> bool:
+    a = [w for w in short.split() if title_key(w) not in HONORIFICS]
+    b = [w for w in long.split() if title_key(w) not in HONORIFICS]
+    if not a or len(a) >= len(b):
+        return a == b
+    return any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1))
+
+
+def _people(document: Document, doc: Doc, entities: list[Entity]) -> list[Person]:
+    text = document.text
+    orgs = [e for e in entities if e.label in _ORG_LABELS]
+    finder = NameFinder(doc)
+    speakers_in_quotes = [
+        (q.speaker_start, q.speaker_end)
+        for q in extract_quotes(document, doc)
+        if q.speaker_start is not None and q.speaker_end is not None
+    ]
+    drafts: list[_Draft] = []
+    talk = _speaker_talk(document) if document.kind == "transcript" else {}
+    total = sum(talk.values()) or 1.0
+    main = sorted(talk, key=lambda s: -talk[s])[:_MAX_MAIN_SPEAKERS]
+    for speaker in main:
+        if talk[speaker] / total < _MIN_TALK_SHARE:
+            continue
+        named = re.search(rf"\b{re.escape(speaker)}\b", text)
+        start, end = named.span() if named else (None, None)  # a speaker label the text never says
+        draft = _Draft(speaker, start, end, talk=talk[speaker])
+        intro = _self_introduction(document, speaker, orgs)
+        if intro:
+            draft.role, draft.organisation = intro
+        else:
+            draft.role = _addressed_title(text, speaker)
+        drafts.append(draft)
+    for mention in _name_mentions(doc, finder, speakers_in_quotes):
+        name = text[mention.start : mention.end]
+        if not any(ch.isupper() for ch in name) or any(ch.isdigit() for ch in name):
+            continue
+        draft = _Draft(name, mention.start, mention.end)
+        apposition = _apposition(text, mention.end, orgs)
+        if apposition:
+            draft.role, draft.organisation, role_span = apposition
+            draft.role_spans.append(role_span)
+        else:
+            draft.role = _title_role(text, mention)
+            affiliation = _AFFILIATION.match(text, mention.end)
+            org = next((o for o in orgs if affiliation and o.start == affiliation.end()), None)
+            draft.organisation = org.text if org else None
+        _merge(drafts, draft)
+    inside_roles = [span for d in drafts for span in d.role_spans]
+    people = [
+        d
+        for d in drafts
+        if (d.talk or len(d.name.split()) > 1 or d.role)
+        and not (
+            d.start is not None
+            and d.end is not None
+            and any(s <= d.start and d.end <= e for s, e in inside_roles)
+        )
+    ]
+    return [
+        Person(name=d.name, role=d.role, organisation=d.organisation, start=d.start, end=d.end)
+        for d in people
+    ]
+
+
+def _merge(drafts: list[_Draft], new: _Draft) -> None:
+    """Fold a mention into the person it names (same name, or a part of a longer name)."""
+    for draft in drafts:
+        if _same_person(new.name, draft.name) or _same_person(draft.name, new.name):
+            if len(new.name.split()) > len(draft.name.split()) and not draft.talk:
+                draft.name, draft.start, draft.end = new.name, new.start, new.end
+            if draft.role is None and new.role is not None:
+                draft.role, draft.organisation = new.role, new.organisation
+            draft.organisation = draft.organisation or new.organisation
+            draft.role_spans.extend(new.role_spans)
+            return
+    drafts.append(new)
+
+
+def extract_facts(document: Document, doc: Doc, entities: list[Entity]) -> EventFacts:
+    """What, when, where, organiser and people for a lede; each span slices ``document.text`` exactly.
+
+    ``date`` is the document's own date, else a full date parsed from ``when``. A transcript speaker never
+    named in the text has no offsets. A ``doc`` made from other text raises
+    ``ValueError`` (a caller's bug, not bad input).
+    """
+    text = document.text
+    if doc.text != text:
+        raise ValueError("the spaCy Doc was not made from this document's text")
+    layout = _Layout(document, doc)
+    event = _event(text, doc, entities, layout)
+    when = _when(text, _date_spans(text, entities), event, layout)
+    return EventFacts(
+        what=_span(text, event.start, event.end) if event else None,
+        when=when,
+        date=document.date or (find_date(when.text) if when else None),
+        where=_where(text, doc, entities, event, layout),
+        organiser=_organiser(text, doc, entities, event, layout),
+        people=_people(document, doc, entities),
+    )

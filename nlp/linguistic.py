@@ -1,0 +1,167 @@
+"""The linguistic pass: one spaCy ``Doc`` per document, sentences that never cross a speaker turn.
+
+The parser is the slow part of ``en_core_web_sm`` and nothing here needs a dependency tree, so it is
+excluded and the statistical sentence recognizer (``senter``) is enabled instead. The ``segment_boundaries``
+component then forces a sentence start after every segment break (the blank line between turns or
+paragraphs in ``Document.text``), so no sentence spans two speakers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.document import Document
+from nlp.pipeline import load_pipeline
+
+EXCLUDED = ("parser",)
+_DISFLUENCY_MARKER = re.compile(r"\{\w+\}")
+_FILLER = re.compile(r"\b(?:um+|uh+|erm+|er|hmm+|mm+|uh-huh|mm-hmm|ah+)\b[,.]?\s*", re.I)
+_REPEATED_WORD = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.I)
+_SPACES = re.compile(r"\s+")
+_BACKCHANNEL = {
+    "yeah",
+    "yes",
+    "yep",
+    "no",
+    "nope",
+    "okay",
+    "ok",
+    "right",
+    "sure",
+    "mm-hmm",
+    "uh-huh",
+    "mhm",
+    "hmm",
+    "um",
+    "uh",
+    "oh",
+    "ah",
+    "thanks",
+    "thank you",
+    "great",
+    "good",
+    "fine",
+    "alright",
+    "all right",
+    "exactly",
+    "true",
+    "i see",
+    "got it",
+    "cool",
+    "wow",
+    "really",
+    "so",
+    "and",
+    "but",
+    "well",
+    "indeed",
+    "absolutely",
+    "of course",
+    "i agree",
+    "agreed",
+    "that's right",
+    "that's true",
+    "yeah yeah",
+    "okay okay",
+}
+_MIN_CANDIDATE_WORDS = 5
+
+
+@Language.component("segment_boundaries")
+def segment_boundaries(doc: Doc) -> Doc:
+    """Start a sentence after any whitespace token holding a line break (our segment separator)."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if previous.is_space and "\n" in previous.text:
+            token.is_sent_start = True
+        elif token.is_space and "\n" in token.text:
+            token.is_sent_start = False
+    return doc
+
+
+def analysis_pipeline(model: str) -> Language:
+    """The shared spaCy pipeline for analysis: no parser, senter on, segment boundaries enforced."""
+    nlp = load_pipeline(model, exclude=EXCLUDED)
+    if "senter" in nlp.component_names and "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    if "segment_boundaries" not in nlp.pipe_names:
+        after = "senter" if "senter" in nlp.pipe_names else "sentencizer"
+        nlp.add_pipe("segment_boundaries", after=after)
+    return nlp
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with offsets into ``Document.text`` and the speaker of the segment it lies in."""
+
+    i: int
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    segment: int
+    clean: str
+    candidate: bool
+
+
+def parse(
+    documents: Iterable[Document], *, nlp: Language, n_process: int = 1, batch_size: int = 16
+) -> Iterator[tuple[Document, Doc]]:
+    """Run the pipeline over documents in batches, yielding each document with its ``Doc``."""
+    docs = list(documents)
+    texts = (d.text for d in docs)
+    yield from zip(docs, nlp.pipe(texts, n_process=n_process, batch_size=batch_size), strict=True)
+
+
+def sentences(document: Document, doc: Doc) -> list[Sentence]:
+    """Sentences of ``doc`` trimmed of surrounding whitespace, each tagged with its segment's speaker."""
+    starts = [s.start for s in document.segments]
+    out: list[Sentence] = []
+    for sent in doc.sents:
+        text = sent.text.strip()
+        if not text:
+            continue
+        start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+        end = start + len(text)
+        seg_index = max(bisect.bisect_right(starts, start) - 1, 0)
+        segment = document.segments[seg_index] if document.segments else None
+        clean = clean_transcript_text(text)
+        kind = segment.kind if segment is not None else "paragraph"
+        candidate = kind != "heading" and is_substantive(clean)
+        out.append(
+            Sentence(
+                i=len(out),
+                start=start,
+                end=end,
+                text=text,
+                speaker=segment.speaker if segment else None,
+                segment=seg_index,
+                clean=clean,
+                candidate=candidate,
+            )
+        )
+    return out
+
+
+def clean_transcript_text(text: str) -> str:
+    """Remove disfluency markers, fillers and stuttered repeats; the source text itself is untouched."""
+    text = _DISFLUENCY_MARKER.sub(" ", text)
+    text = _FILLER.sub("", text)
+    text = _REPEATED_WORD.sub(r"\1", text)
+    text = re.sub(r"\s+([,.?!;:])", r"\1", text)
+    text = re.sub(r"([,.?!;:])(?:\s*[,.;:])+", r"\1", text)
+    return _SPACES.sub(" ", text).strip(" ,;-")
+
+
+def is_substantive(clean: str) -> bool:
+    """False for back-channel turns ("Yeah.", "Okay.", "Mm-hmm") and fragments too short to be a point."""
+    bare = re.sub(r"[^\w\s'-]", "", clean).strip().lower()
+    if not bare or bare in _BACKCHANNEL:
+        return False
+    return len(bare.split()) >= _MIN_CANDIDATE_WORDS

@@ -1,0 +1,271 @@
+"""Choose a document's takeaways: the themes it dwells on, each with a headline sentence and evidence.
+
+A theme's weight in the document is the sum, over candidate sentences, of the sentence's theme
+probability times its salience; themes are taken in order of weight. For each, the headline is the
+sentence that best combines theme probability and salience, discounted by its similarity to headlines
+already chosen (maximal marginal relevance), so the takeaways make different points. Sentences that no
+theme covers can still make "other" takeaways when the document has fewer themes than wanted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from nlp.document import Document
+from nlp.linguistic import Sentence
+from nlp.rank import Salience, centrality, salience
+from nlp.summary import Evidence, Takeaway
+from nlp.themes import ThemeDecision
+
+OTHER = "other"
+OTHER_LABEL = "Other points"
+_MMR_LAMBDA = 0.5
+_SAME_SEGMENT = 0.6
+"""Two sentences from one paragraph or turn usually make one point: count them as this similar."""
+_MIN_OTHER_BASE = 0.45
+_DOMINANCE_MARGIN = 0.1
+_DUPLICATE = 0.7
+"""Similarity at which a sentence restates one already chosen and is not considered at all."""
+
+
+@dataclass(frozen=True)
+class TakeawayOptions:
+    max_takeaways: int = 5
+    max_evidence: int = 3
+    min_theme_weight: float = 0.5
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    sentence: Sentence
+    base: float
+    salience: Salience
+    structure: tuple[str, ...]
+
+
+def score_sentences(document: Document, sentences: Sequence[Sentence]) -> list[ScoredSentence]:
+    """Salience of each sentence from centrality, cues, structure (bullets, topic sentences) and penalties."""
+    central = centrality([s.clean or s.text for s in sentences])
+    scored = []
+    seen_segments: set[int] = set()
+    for s, c in zip(sentences, central, strict=True):
+        opens_segment = s.segment not in seen_segments
+        seen_segments.add(s.segment)
+        sal = salience(s.clean or s.text, float(c))
+        structure: list[str] = []
+        segment = document.segments[s.segment] if document.segments else None
+        if segment is not None and segment.kind == "item":
+            structure.append("bullet point")
+        if opens_segment and document.kind == "statement":
+            structure.append("opens a paragraph")
+        structural = 1.0 if "bullet point" in structure else 0.4 if structure else 0.0
+        base = 0.45 * sal.centrality + 0.3 * sal.cue + 0.25 * structural - sal.penalty
+        scored.append(ScoredSentence(sentence=s, base=base, salience=sal, structure=tuple(structure)))
+    return scored
+
+
+def select_takeaways(
+    scored: Sequence[ScoredSentence],
+    decisions: Sequence[ThemeDecision],
+    *,
+    labels: dict[str, str],
+    keyphrases: dict[str, list[str]],
+    options: TakeawayOptions = TakeawayOptions(),
+) -> list[Takeaway]:
+    """Pick up to ``max_takeaways`` themes and, for each, a headline and supporting evidence."""
+    candidates = [i for i, s in enumerate(scored) if s.sentence.candidate]
+    if not candidates:
+        return []
+    similarity = _similarity(
+        [s.sentence.clean or s.sentence.text for s in scored], [s.sentence.segment for s in scored]
+    )
+    weights = _theme_weights(scored, decisions, candidates)
+    chosen: list[int] = []
+    supporting: set[int] = set()  # evidence of a stronger takeaway does not head a weaker one
+    drafts: list[tuple[float, str, int, list[int], float]] = []
+    ordered = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    for theme, weight in ordered:
+        if len(drafts) >= options.max_takeaways or weight < options.min_theme_weight:
+            break
+        members = [i for i in candidates if theme in decisions[i].scores]
+        available = [i for i in members if i not in supporting]
+        pick = _mmr(
+            available, chosen, similarity, lambda i, t=theme: _theme_score(scored[i], decisions[i], t)
+        )
+        if pick is None:
+            continue
+        headline, fit = pick
+        chosen.append(headline)
+        evidence = _evidence(
+            headline, members, chosen, similarity, scored, decisions, theme, options.max_evidence
+        )
+        supporting.update(evidence)
+        drafts.append((weight, theme, headline, evidence, fit))
+    if len(drafts) < options.max_takeaways:
+        drafts.extend(
+            _other_points(
+                scored, decisions, candidates, chosen, similarity, options.max_takeaways - len(drafts)
+            )
+        )
+    headlines = {d[2] for d in drafts}
+    drafts = [(w, t, h, [i for i in ev if i not in headlines], f) for w, t, h, ev, f in drafts]
+    top_weight = max((d[0] for d in drafts), default=1.0) or 1.0
+    takeaways = []
+    for rank, (weight, theme, headline, evidence, fit) in enumerate(
+        sorted(drafts, key=lambda d: -(0.5 * d[0] / top_weight + 0.5 * d[4])), start=1
+    ):
+        s = scored[headline]
+        takeaways.append(
+            Takeaway(
+                rank=rank,
+                theme=theme,
+                theme_label=labels.get(theme, OTHER_LABEL),
+                text=s.sentence.text,
+                start=s.sentence.start,
+                end=s.sentence.end,
+                speaker=s.sentence.speaker,
+                score=round(0.5 * weight / top_weight + 0.5 * fit, 4),
+                evidence=[
+                    Evidence(
+                        text=scored[i].sentence.text,
+                        start=scored[i].sentence.start,
+                        end=scored[i].sentence.end,
+                        speaker=scored[i].sentence.speaker,
+                    )
+                    for i in evidence
+                ],
+                keyphrases=keyphrases.get(theme, [])[:5],
+                reason=_reason(s, decisions[headline], theme, weight, labels),
+            )
+        )
+    return takeaways
+
+
+def _theme_weights(
+    scored: Sequence[ScoredSentence], decisions: Sequence[ThemeDecision], candidates: list[int]
+) -> dict[str, float]:
+    """A sentence's salience is shared among its themes in proportion to their probabilities, so a
+    sentence mainly about partnerships that mentions funding in passing counts mostly for partnerships."""
+    weights: dict[str, float] = {}
+    for i in candidates:
+        total = sum(decisions[i].scores.values())
+        for theme, p in decisions[i].scores.items():
+            weights[theme] = weights.get(theme, 0.0) + p * (p / total) * max(0.0, 0.5 + scored[i].base)
+    return weights
+
+
+def _theme_score(s: ScoredSentence, decision: ThemeDecision, theme: str) -> float:
+    return decision.scores.get(theme, 0.0) * max(0.0, 0.5 + s.base)
+
+
+def _mmr_pick(
+    members: list[int], chosen: list[int], similarity: NDArray[np.float64], relevance: object
+) -> int | None:
+    pick = _mmr(members, chosen, similarity, relevance)
+    return pick[0] if pick else None
+
+
+def _mmr(
+    members: list[int], chosen: list[int], similarity: NDArray[np.float64], relevance: object
+) -> tuple[int, float] | None:
+    """The member with the best relevance minus redundancy with what is chosen, and that value."""
+    best, best_value = None, -np.inf
+    for i in members:
+        if i in chosen:
+            continue
+        redundancy = max((similarity[i, j] for j in chosen), default=0.0)
+        if redundancy >= _DUPLICATE:
+            continue
+        value = relevance(i) - _MMR_LAMBDA * redundancy  # type: ignore[operator]
+        if value > best_value:
+            best, best_value = i, value
+    return (best, float(best_value)) if best is not None else None
+
+
+def _evidence(
+    headline: int,
+    members: list[int],
+    chosen: list[int],
+    similarity: NDArray[np.float64],
+    scored: Sequence[ScoredSentence],
+    decisions: Sequence[ThemeDecision],
+    theme: str,
+    limit: int,
+) -> list[int]:
+    picked: list[int] = []
+    pool = [
+        i
+        for i in members
+        if i not in chosen
+        and _dominant(decisions[i], theme)
+        and not {"framing", "logistics"} & set(scored[i].salience.penalties)
+    ]
+    while pool and len(picked) < limit:
+        pick = _mmr_pick(
+            pool, [headline, *picked], similarity, lambda i: _theme_score(scored[i], decisions[i], theme)
+        )
+        if pick is None:
+            break
+        picked.append(pick)
+        pool.remove(pick)
+    return sorted(picked)
+
+
+def _dominant(decision: ThemeDecision, theme: str) -> bool:
+    """The theme is (about) the sentence's strongest one: evidence should be about the point it supports."""
+    return decision.scores.get(theme, 0.0) >= max(decision.scores.values(), default=0.0) - _DOMINANCE_MARGIN
+
+
+def _other_points(
+    scored: Sequence[ScoredSentence],
+    decisions: Sequence[ThemeDecision],
+    candidates: list[int],
+    chosen: list[int],
+    similarity: NDArray[np.float64],
+    wanted: int,
+) -> list[tuple[float, str, int, list[int], float]]:
+    """Salient sentences no theme covers, for documents whose subject lies outside the taxonomy."""
+    pool = [i for i in candidates if not decisions[i].scores and scored[i].base >= _MIN_OTHER_BASE]
+    out: list[tuple[float, str, int, list[int], float]] = []
+    while pool and len(out) < wanted:
+        pick = _mmr_pick(pool, chosen, similarity, lambda i: scored[i].base)
+        if pick is None:
+            break
+        chosen.append(pick)
+        pool.remove(pick)
+        out.append((0.0, OTHER, pick, [], scored[pick].base * 0.5))
+    return out
+
+
+def _similarity(texts: Sequence[str], segments: Sequence[int]) -> NDArray[np.float64]:
+    """Cosine similarity of TF-IDF vectors, raised to ``_SAME_SEGMENT`` within one segment."""
+    try:
+        matrix = TfidfVectorizer(stop_words="english").fit_transform(texts)
+        result: NDArray[np.float64] = (matrix @ matrix.T).toarray()
+    except ValueError:
+        result = np.zeros((len(texts), len(texts)))
+    same = np.equal.outer(np.asarray(segments), np.asarray(segments))
+    return np.where(same, np.maximum(result, _SAME_SEGMENT), result)
+
+
+def _reason(
+    s: ScoredSentence, decision: ThemeDecision, theme: str, weight: float, labels: dict[str, str]
+) -> str:
+    parts = []
+    if theme in decision.scores:
+        parts.append(f"{labels.get(theme, theme)} p={decision.scores[theme]:.2f} ({decision.reasons[theme]})")
+        parts.append(f"theme weight {weight:.2f}")
+    else:
+        parts.append("salient sentence outside the taxonomy")
+    parts.append(f"centrality {s.salience.centrality:.2f}")
+    if s.salience.cues:
+        parts.append("cues: " + ", ".join(s.salience.cues))
+    parts.extend(s.structure)
+    if s.salience.penalties:
+        parts.append("penalised: " + ", ".join(s.salience.penalties))
+    return "; ".join(parts)

@@ -1,0 +1,61 @@
+"""Session-wide fixtures: one spaCy pipeline, one trained theme model, models kept out of the repo."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from flows.settings import Settings, get_settings
+from flows.theme_model import train_and_save
+from nlp.linguistic import analysis_pipeline
+from nlp.taxonomy import Taxonomy, load_taxonomy
+from nlp.training import ThemeModel
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _models_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every command a test runs trains and loads theme models in a temporary folder."""
+    folder = tmp_path_factory.mktemp("models")
+    previous = os.environ.get("TAKEAWAYS_MODELS_DIR")
+    os.environ["TAKEAWAYS_MODELS_DIR"] = str(folder)
+    get_settings.cache_clear()
+    yield folder
+    if previous is None:
+        os.environ.pop("TAKEAWAYS_MODELS_DIR", None)
+    else:
+        os.environ["TAKEAWAYS_MODELS_DIR"] = previous
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    return analysis_pipeline("en_core_web_sm")
+
+
+@pytest.fixture(scope="session")
+def settings(_models_outside_the_repo: Path) -> Settings:
+    return Settings(models_dir=_models_outside_the_repo)
+
+
+@pytest.fixture(scope="session")
+def taxonomy(settings: Settings) -> Taxonomy:
+    return load_taxonomy(settings.taxonomy_path)
+
+
+@pytest.fixture(scope="session")
+def theme_model(settings: Settings, nlp: Language) -> ThemeModel:
+    """The default theme model, trained once per test session and saved where the CLI finds it."""
+    return train_and_save(settings, nlp=nlp)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data sets not found at {SHARED_DATA} (a fresh clone has no ../shared)")
+    return SHARED_DATA

@@ -1,0 +1,221 @@
+"""Lede facts: what, when, where, organiser and people, on the seed article, the samples and small texts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from spacy.language import Language
+
+from nlp.document import Document, DocumentKind, Segment, text_id
+from nlp.entities import extract_entities
+from nlp.facts import extract_facts
+from nlp.ingest import read_document
+from nlp.linguistic import analysis_pipeline
+from nlp.summary import EventFacts, Person
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SAMPLES = Path(__file__).resolve().parents[1] / "corpus" / "samples"
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return analysis_pipeline("en_core_web_sm")
+
+
+def _document(text: str, kind: DocumentKind = "statement", date: dt.date | None = None) -> Document:
+    segments = tuple(Segment(start=m.start(), end=m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text))
+    return Document(
+        id=text_id(text), source="test", format="txt", kind=kind, text=text, segments=segments, date=date
+    )
+
+
+def _facts(nlp: Language, document: Document) -> EventFacts:
+    doc = nlp(document.text)
+    facts = extract_facts(document, doc, extract_entities(doc))
+    _assert_exact(document, facts)
+    return facts
+
+
+def _assert_exact(document: Document, facts: EventFacts) -> None:
+    text = document.text
+    for span in (facts.what, facts.when, facts.where, facts.organiser):
+        if span is not None:
+            assert text[span.start : span.end] == span.text
+    speakers = set(document.speakers)
+    for person in facts.people:
+        if person.name not in speakers:  # a speaker never named in the text points at their first turn
+            assert text[person.start : person.end] == person.name
+
+
+def _person(facts: EventFacts, name: str) -> Person:
+    found = [p for p in facts.people if p.name == name]
+    assert found, f"{name} not among {[p.name for p in facts.people]}"
+    return found[0]
+
+
+def _sample(name: str) -> Document:
+    return read_document((SAMPLES / name).read_bytes(), source=name)
+
+
+def test_seed_article_lede_facts(nlp: Language) -> None:
+    seeds = sorted((SHARED_DATA / "seed").glob("*.txt")) if SHARED_DATA.is_dir() else []
+    if not seeds:
+        pytest.skip(f"the shared seed article is not available ({SHARED_DATA / 'seed'} is absent)")
+    document = read_document(seeds[0].read_bytes(), source=str(seeds[0]))
+    facts = _facts(nlp, document)
+    assert (
+        facts.what is not None
+        and "fourth annual meeting of the Global Education Coalition" in facts.what.text
+    )
+    assert facts.when is not None and "25 March" in facts.when.text
+    assert facts.where is not None and facts.where.text == "Paris"
+    assert facts.organiser is not None and facts.organiser.text == "Global Education Coalition"
+    chakroun = _person(facts, "Borhene Chakroun")
+    assert chakroun.organisation == "UNESCO"
+    assert chakroun.role is not None and "Director" in chakroun.role
+    assert chakroun.role == "Director of Policies and Lifelong Learning Systems Division"
+
+
+def test_keynote_speech_sample(nlp: Language) -> None:
+    facts = _facts(nlp, _sample("statement_speech.docx"))
+    assert facts.what is not None and facts.what.text.endswith("Regional Skills Summit")
+    assert facts.when is not None and facts.when.text == "23 September 2025"
+    assert facts.date == dt.date(2025, 9, 23)
+    assert facts.where is not None and facts.where.text == "Accra"
+    assert _person(facts, "Miriam Castellanos").role == "Minister of Education and Vocational Training"
+
+
+def test_ministry_sample_names_the_minister(nlp: Language) -> None:
+    facts = _facts(nlp, _sample("statement_ministry.html"))
+    assert _person(facts, "Grace Achterberg").role == "Minister"
+    assert facts.date == dt.date(2025, 4, 8), "the document's own date"
+    assert facts.when is not None and facts.when.text == "8 April 2025"
+
+
+def test_ngo_sample_roles_and_organisations(nlp: Language) -> None:
+    facts = _facts(nlp, _sample("statement_ngo.md"))
+    haddad = _person(facts, "Nadia Haddad")
+    assert (haddad.role, haddad.organisation) == ("Executive Director", "Bridges for Learning")
+    assert _person(facts, "Samuel Otieno").role == "Head of Research"
+
+
+def test_board_meeting_main_speakers_with_roles(nlp: Language) -> None:
+    document = _sample("meeting_board.txt")
+    facts = _facts(nlp, document)
+    assert facts.what is not None and "Riverside Unified School District Board" in facts.what.text
+    assert facts.organiser is not None and facts.organiser.text == "Riverside Unified School District Board"
+    assert facts.when is not None and facts.when.text == "12 May 2025"
+    names = [p.name for p in facts.people]
+    assert names[0] == "Dr Luis Ortega", "speakers come first, by talk time"
+    assert set(document.speakers) - {"David Nguyen"} <= set(names)
+    assert _person(facts, "Dr Luis Ortega").role == "Superintendent"
+    assert _person(facts, "Karen Bell").role == "chief financial officer"
+    patel = _person(facts, "Rosa Patel")
+    assert (patel.role, patel.organisation) == ("parent", "Lincoln Elementary")
+
+
+def test_committee_and_webinar_samples(nlp: Language) -> None:
+    committee = _facts(nlp, _sample("meeting_committee.srt"))
+    assert committee.organiser is not None and committee.organiser.text == "Education and Skills Committee"
+    assert committee.when is not None and committee.when.text == "Tuesday 14 January 2025"
+    okafor = _person(committee, "Helen Okafor")
+    assert (okafor.role, okafor.organisation) == ("headteacher", "Westbrook Primary School")
+    webinar = _facts(nlp, _sample("meeting_webinar.json"))
+    assert webinar.organiser is not None and webinar.organiser.text == "Open Classrooms Network"
+    assert _person(webinar, "Sofia Marchetti").role == "programme director"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role", "organisation"),
+    [
+        ("Minister of Education Ana Costa opened the session.", "Ana Costa", "Minister of Education", None),
+        ("Dr Rhys Morgan, head of the Welsh Education Alliance, gave evidence.", "Rhys Morgan", "head",
+         "Welsh Education Alliance"),
+        ("We heard from Ana Costa (Director of Programmes at UNICEF) on Monday.", "Ana Costa",
+         "Director of Programmes", "UNICEF"),
+        ("The report was written by Kofi Mensah and reviewed by others.", "Kofi Mensah", None, None),
+    ],
+)  # fmt: skip
+def test_roles_from_titles_and_appositions(
+    nlp: Language, text: str, name: str, role: str | None, organisation: str | None
+) -> None:
+    person = _person(_facts(nlp, _document(text)), name)
+    assert (person.role, person.organisation) == (role, organisation)
+
+
+def test_event_sentence_gives_date_place_and_host(nlp: Language) -> None:
+    text = (
+        "Ministers meet on skills\n\n"
+        "The second regional summit on teacher pay was held on Monday in Lisbon. "
+        "It was hosted by the Ministry of Education and drew 300 delegates."
+    )
+    facts = _facts(nlp, _document(text, date=dt.date(2025, 3, 3)))
+    assert facts.what is not None and facts.what.text == "The second regional summit on teacher pay"
+    assert facts.when is not None and facts.when.text == "Monday"
+    assert facts.date == dt.date(2025, 3, 3)
+    assert facts.where is not None and facts.where.text == "Lisbon"
+    assert facts.organiser is not None and facts.organiser.text == "Ministry of Education"
+
+
+def test_full_date_is_parsed_when_the_document_has_none(nlp: Language) -> None:
+    text = "The hearing of the Senedd committee was held in Cardiff on 3 May 2024."
+    facts = _facts(nlp, _document(text))
+    assert facts.when is not None and facts.when.text == "3 May 2024"
+    assert facts.date == dt.date(2024, 5, 3)
+    assert facts.where is not None and facts.where.text == "Cardiff", "a place NER missed, after 'held in'"
+
+
+def test_no_event_means_no_what(nlp: Language) -> None:
+    facts = _facts(nlp, _document("Teachers need better pay. Schools need books."))
+    assert (facts.what, facts.when, facts.where, facts.organiser) == (None, None, None, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "12345 !!! ??? ... --- ***",
+        "😀 🎉 meeting 🎉 in 😀 Paris 👩‍🏫 on 📚 25 March",
+        "قال الوزير إن الاجتماع عقد في باريس يوم 25 مارس.",
+        "הפגישה התקיימה בפריז ב-25 במרץ.",
+        '"""',
+        "meeting " * 6300 + "in Paris",
+    ],
+)
+def test_hostile_inputs_never_raise(nlp: Language, text: str) -> None:
+    _facts(nlp, _document(text))
+
+
+def test_a_doc_from_other_text_is_refused(nlp: Language) -> None:
+    with pytest.raises(ValueError, match="not made from this document"):
+        extract_facts(_document("One text."), nlp("Another text."), [])
+
+
+_PIECES = st.sampled_from(
+    ["The annual meeting of the Global Coalition", " took place on 25 March", " in Paris", ". ", "\n\n",
+     "Ana Costa, Director of Programmes at UNICEF,", " said", ' "', "“", "”", " hosted by UNESCO", ", ",
+     "Minister of Education ", "Dr Rhys Morgan", " (head of research)", " today", "{vocalsound}", "—"]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(st.one_of(_PIECES, st.text(max_size=10)), max_size=25),
+    kind=st.sampled_from(["statement", "transcript"]),
+)
+def test_property_facts_never_raise_and_slice_exactly(
+    nlp: Language, pieces: list[str], kind: DocumentKind
+) -> None:
+    text = "".join(pieces)
+    turns = tuple(
+        Segment(speaker=f"Speaker {i % 3}", start=m.start(), end=m.end(), kind="turn")
+        for i, m in enumerate(re.finditer(r"[^\n]*\S[^\n]*", text))
+    )
+    document = Document(id=text_id(text), source="test", format="txt", kind=kind, text=text, segments=turns)
+    _facts(nlp, document)

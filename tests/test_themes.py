@@ -1,0 +1,122 @@
+"""The theme model: reproducible training, safe persistence, evidence combination, held-out quality."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io as sio
+from spacy.language import Language
+
+from flows.settings import Settings
+from flows.theme_model import evaluate, training_items
+from nlp.patterns import PatternMatcher
+from nlp.taxonomy import Taxonomy, load_taxonomy
+from nlp.themes import decide
+from nlp.training import ModelError, ThemeModel, load_model, save_model, sentence_hits, train
+
+PROBES = [
+    "Teachers in remote schools have had no professional development for years.",
+    "The ministry cut the school budget by a fifth.",
+    "Half of rural schools still have no internet connection.",
+    "Good morning, can everyone hear me?",
+]
+
+
+def test_training_twice_gives_identical_predictions(
+    settings: Settings, taxonomy: Taxonomy, nlp: Language
+) -> None:
+    items = training_items(settings, taxonomy)[::3]
+    first = train(items, taxonomy=taxonomy, nlp=nlp)
+    second = train(items, taxonomy=taxonomy, nlp=nlp)
+    hits = sentence_hits(nlp, PatternMatcher(nlp, taxonomy), PROBES)
+    assert np.array_equal(first.probabilities(PROBES, hits)[0], second.probabilities(PROBES, hits)[0])
+    assert first.version == second.version
+    assert np.array_equal(first.thresholds, second.thresholds)
+
+
+def test_probes_get_the_expected_themes(theme_model: ThemeModel, taxonomy: Taxonomy, nlp: Language) -> None:
+    hits = sentence_hits(nlp, PatternMatcher(nlp, taxonomy), PROBES)
+    decisions = theme_model.decide(PROBES, hits)
+    assert "teacher_capacity" in decisions[0].scores
+    assert "financing" in decisions[1].scores
+    assert "digital_equity" in decisions[2].scores
+    assert decisions[3].scores == {}
+
+
+def test_saved_model_loads_with_identical_predictions_and_metadata(
+    theme_model: ThemeModel, taxonomy: Taxonomy, nlp: Language, tmp_path: Path
+) -> None:
+    save_model(theme_model, tmp_path)
+    loaded = load_model(tmp_path, taxonomy=taxonomy)
+    hits = sentence_hits(nlp, PatternMatcher(nlp, taxonomy), PROBES)
+    assert np.allclose(loaded.probabilities(PROBES, hits)[0], theme_model.probabilities(PROBES, hits)[0])
+    meta = json.loads((tmp_path / "model.json").read_text())["metadata"]
+    assert {"data_hash", "taxonomy_hash", "versions", "out_of_fold", "version"} <= set(meta)
+    assert {"scikit-learn", "spacy", "numpy", "skops"} <= set(meta["versions"])
+
+
+def test_a_model_for_another_taxonomy_or_with_untrusted_types_is_refused(
+    theme_model: ThemeModel, taxonomy: Taxonomy, tmp_path: Path
+) -> None:
+    save_model(theme_model, tmp_path)
+    other = taxonomy.model_copy(update={"themes": taxonomy.themes[:3]})
+    with pytest.raises(ModelError, match="another taxonomy"):
+        load_model(tmp_path, taxonomy=other)
+    sio.dump({"payload": Path("/etc/passwd")}, tmp_path / "classifier.skops")
+    with pytest.raises(ModelError, match="does not trust"):
+        load_model(tmp_path, taxonomy=taxonomy)
+    with pytest.raises(ModelError, match="run `takeaways train`"):
+        load_model(tmp_path / "nowhere", taxonomy=taxonomy)
+
+
+def test_decide_records_why_each_theme_was_given() -> None:
+    ids = ["a", "b", "c", "d"]
+    model_p = np.array([0.9, 0.2, 0.9, 0.1])
+    pattern_r = np.array([0.0, 0.8, 0.7, 0.0])
+    thresholds = np.full(4, 0.5)
+    decision = decide(ids, model_p, pattern_r, thresholds, model_thresholds=thresholds)
+    assert decision.reasons == {"a": "model", "b": "pattern", "c": "both"}
+    assert decision.scores["c"] == pytest.approx(1 - 0.1 * 0.3)
+
+
+def test_held_out_quality_and_the_value_of_combining(
+    settings: Settings, theme_model: ThemeModel, nlp: Language
+) -> None:
+    """On sentences never used in training, patterns + model beat either alone (numbers in the README)."""
+    evaluation = evaluate(settings, theme_model, nlp=nlp)
+    micro = {variant: r["micro"]["f1"] for variant, r in evaluation.results.items()}
+    assert evaluation.n_sentences >= 300
+    assert micro["combined"] >= 0.7
+    assert micro["combined"] > micro["model"] > micro["rules"]
+
+
+def test_another_taxonomy_trains_and_classifies(settings: Settings, nlp: Language, tmp_path: Path) -> None:
+    path = tmp_path / "sdg.yaml"
+    path.write_text(
+        """themes:
+  - id: quality_education
+    label: Quality education
+    definition: SDG 4
+    patterns: [school, teacher, learning, literacy]
+    examples: [Every child should finish primary school able to read., Teachers need better training.,
+               Schools reopened after the holidays.]
+  - id: climate_action
+    label: Climate action
+    definition: SDG 13
+    patterns: [climate, emission, flood, drought, carbon]
+    examples: [Emissions must fall by half this decade., Floods destroyed the harvest., We will tax carbon.]
+"""
+    )
+    custom = settings.model_copy(update={"taxonomy_path": path, "models_dir": tmp_path / "models"})
+    taxonomy = load_taxonomy(path)
+    model = train(training_items(custom, taxonomy), taxonomy=taxonomy, nlp=nlp)
+    texts = [
+        "Droughts and floods are getting worse every year.",
+        "Our teachers need support to teach reading.",
+    ]
+    decisions = model.decide(texts, sentence_hits(nlp, PatternMatcher(nlp, taxonomy), texts))
+    assert list(decisions[0].scores) == ["climate_action"]
+    assert list(decisions[1].scores) == ["quality_education"]
