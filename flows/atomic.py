@@ -7,10 +7,21 @@ import tempfile
 from pathlib import Path
 
 
+def _default_mode() -> int:
+    """What ``open()`` would give a new file (0o666 less the umask); mkstemp alone gives 0o600."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_DEFAULT_MODE = _default_mode()
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _DEFAULT_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

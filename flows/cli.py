@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,20 +17,23 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Table
 
-from flows.analysis import analyse_documents, build_analyzer, corpus_view
 from flows.atomic import write_text_atomic
-from flows.fetch import FetchState
 from flows.ingestion import IngestResult, ingest_sources
-from flows.outputs import write_corpus, write_schemas, write_summaries
-from flows.report import print_evaluation, print_result, print_takeaways, result_as_json
+from flows.prefect_env import configure_prefect
+from flows.report import print_evaluation, print_inputs, print_result, print_takeaways, result_as_json
 from flows.settings import Settings, get_settings
 from flows.theme_model import evaluate, load_or_train, train_and_save
 from nlp.linguistic import analysis_pipeline
 from nlp.patterns import PatternMatcher
+from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
 from nlp.themes import combine
 from nlp.training import sentence_hits
+
+if TYPE_CHECKING:
+    from flows.pipeline import PipelineParameters as PipelineParametersType
 
 app = typer.Typer(
     name="takeaways",
@@ -46,7 +49,7 @@ err_console = Console(stderr=True)
 Sources = Annotated[list[str], typer.Argument(help="files, folders (read recursively) or http(s) URLs")]
 
 
-def _ingest_with_progress(sources: list[str], settings: Settings, state: FetchState | None) -> IngestResult:
+def _ingest_with_progress(sources: list[str], settings: Settings) -> IngestResult:
     with Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -59,19 +62,29 @@ def _ingest_with_progress(sources: list[str], settings: Settings, state: FetchSt
         return ingest_sources(
             sources,
             settings=settings,
-            state=state,
             on_input=lambda source: progress.update(task, description=f"reading {source}"),
         )
 
 
 def _exit_if_nothing_read(result: IngestResult, sources: list[str]) -> None:
-    if result.documents or result.duplicates:
+    _exit_if_nothing_read_payload(result_as_json(result), sources)
+
+
+def _exit_if_nothing_read_payload(inputs: dict[str, Any], sources: list[str]) -> None:
+    if inputs["documents"] or inputs["duplicates"]:
         return
-    if result.errors:
-        err_console.print(f"[bold red]Nothing to read:[/] all {len(result.errors)} input(s) were rejected.")
+    if inputs["errors"]:
+        err_console.print(
+            f"[bold red]Nothing to read:[/] all {len(inputs['errors'])} input(s) were rejected."
+        )
     else:
         err_console.print(f"[bold red]Nothing to read:[/] no input files found in {', '.join(sources)}.")
     raise typer.Exit(code=1)
+
+
+def _load_summary(out_dir: Path, doc_id: str) -> DocumentSummary | None:
+    path = out_dir / "summaries" / f"{doc_id}.json"
+    return DocumentSummary.model_validate_json(path.read_text("utf-8")) if path.exists() else None
 
 
 @app.command()
@@ -82,7 +95,7 @@ def ingest(
 ) -> None:
     """Read documents and show what was found and what was rejected (nothing is written)."""
     settings = _settings(max_file_bytes=max_file_bytes)
-    result = _ingest_with_progress(sources, settings, state=None)
+    result = _ingest_with_progress(sources, settings)
     if as_json:
         sys.stdout.write(json.dumps(result_as_json(result), indent=1, ensure_ascii=False) + "\n")
     else:
@@ -90,39 +103,159 @@ def ingest(
     _exit_if_nothing_read(result, sources)
 
 
+Out = Annotated[Path | None, typer.Option("--out", help="output folder (default: out/)")]
+Db = Annotated[str | None, typer.Option("--db", help="store URL (default: SQLite in the output folder)")]
+Runner = Annotated[str, typer.Option("--task-runner", help="local, or dask to spread batches over workers")]
+DaskAddress = Annotated[
+    str | None, typer.Option("--dask-address", help="scheduler of an existing Dask cluster")
+]
+Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="show Prefect's logs")]
+
+
+def _parameters(
+    sources: list[str], out: Path | None, db: str | None, n_process: int | None, max_file_bytes: int | None
+) -> PipelineParametersType:
+    from flows.pipeline import PipelineParameters
+
+    settings = get_settings()
+    return PipelineParameters(
+        sources=[s if "://" in s else str(Path(s).resolve()) for s in sources],
+        out_dir=str((out or settings.out_dir).resolve()),
+        db_url=db or settings.db_url,
+        batch_size=settings.batch_size,
+        n_process=n_process or settings.n_process,
+        max_file_bytes=max_file_bytes,
+    )  # fmt: skip
+
+
 @app.command()
 def run(
     sources: Sources,
-    out: Annotated[Path | None, typer.Option("--out", help="output folder")] = None,
+    out: Out = None,
+    db: Db = None,
     max_file_bytes: Annotated[int | None, typer.Option(help="reject larger inputs")] = None,
     n_process: Annotated[int | None, typer.Option("--n-process", help="processes for spaCy")] = None,
+    task_runner: Runner = "local",
+    dask_address: DaskAddress = None,
+    verbose: Verbose = False,
 ) -> None:
-    """Ingest files, folders and URLs, find their takeaways and write the output folder."""
-    settings = _settings(out_dir=out, max_file_bytes=max_file_bytes, n_process=n_process)
-    state = FetchState(settings.fetch_state_path)
-    result = _ingest_with_progress(sources, settings, state=state)
-    print_result(result, console)
-    _exit_if_nothing_read(result, sources)
-    with err_console.status("loading the language pipeline and theme model", spinner="dots"):
-        analyzer, trained = build_analyzer(settings)
-    if trained:
-        err_console.print(f"Trained a theme model (none was saved yet) into {settings.theme_model_dir}.")
+    """Ingest files, folders and URLs, analyse what is new or changed, and write the output folder."""
+    configure_prefect(verbose=verbose)
+    from flows.pipeline import run_pipeline
+    from flows.store import StoreBusy, StoreError
+
+    params = _parameters(sources, out, db, n_process, max_file_bytes)
     with _progress() as progress:
-        task = progress.add_task("analysing", total=len(result.documents))
-        analysis = analyse_documents(
-            result.documents, analyzer=analyzer, settings=settings, on_document=lambda: progress.advance(task)
+        task = progress.add_task("running the pipeline", total=None)
+        try:
+            report = run_pipeline(
+                params, runner=task_runner, dask_address=dask_address,
+                progress=lambda done, total: progress.update(task, completed=done, total=total,
+                                                             description="analysing"),
+            )  # fmt: skip
+        except (StoreBusy, StoreError) as exc:
+            err_console.print(f"[bold red]Cannot run:[/] {exc}")
+            raise typer.Exit(code=2) from None
+    print_inputs(report.inputs, console)
+    if not report.found and not report.inputs["duplicates"]:
+        _exit_if_nothing_read_payload(report.inputs, sources)
+    summaries = [_load_summary(Path(report.out_dir), doc_id) for doc_id in report.takeaways]
+    print_takeaways([s for s in summaries if s is not None], console)
+    failures = [e for e in report.errors if e.code == "analysis_failed"]
+    for failure in failures:
+        err_console.print(f"[red]analysis failed[/] {failure.path}: {failure.reason}")
+    console.print(
+        f"{report.analysed} analysed, {report.skipped} unchanged, {report.failed} failed; "
+        f"outputs in [bold]{report.out_dir}[/], store {report.db_url}"
+    )
+
+
+@app.command()
+def serve(
+    sources: Sources,
+    cron: Annotated[str | None, typer.Option(help='cron schedule, e.g. "0 6 * * *"')] = None,
+    interval: Annotated[float | None, typer.Option(help="or: seconds between runs")] = None,
+    name: Annotated[str, typer.Option(help="deployment name")] = "takeaways-scheduled",
+    out: Out = None,
+    db: Db = None,
+    verbose: Verbose = False,
+) -> None:
+    """Create a deployment and run the pipeline on a schedule until interrupted (Prefect's flow.serve)."""
+    if (cron is None) == (interval is None):
+        err_console.print("Give exactly one of --cron or --interval.")
+        raise typer.Exit(code=2)
+    configure_prefect(verbose=verbose)
+    from flows.pipeline import takeaways_pipeline
+
+    params = _parameters(sources, out, db, None, None)
+    takeaways_pipeline.serve(
+        name=name, cron=cron, interval=interval, parameters={"params": params.model_dump(mode="json")},
+        description="Takeaways over " + ", ".join(params.sources), print_starting_message=True,
+    )  # fmt: skip
+
+
+@app.command()
+def status(out: Out = None, db: Db = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """What the store holds: documents, model versions, the last runs and their errors."""
+    from flows.store import Store, StoreError
+
+    settings = _settings(out_dir=out)
+    url = db or settings.db_url or _default_store(settings)
+    try:
+        with Store(url, create=False) as store:
+            info = store.status()
+    except StoreError as exc:
+        err_console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(code=2) from None
+    if as_json:
+        sys.stdout.write(json.dumps(info, indent=1, default=str) + "\n")
+        return
+    console.print(
+        f"Store {info['store']} (schema {info['schema_revision']}): {info['documents']} documents, "
+        f"{info['sentences']} sentences, {info['takeaways']} takeaways, {info['decisions']} decisions"
+    )
+    runs = Table(title="Last runs", title_justify="left")
+    for column in ("run", "started", "status", "counts"):
+        runs.add_column(column, overflow="fold")
+    for run in info["last_runs"]:
+        runs.add_row(
+            str(run["id"])[:12], str(run["started_at"])[:19], run["status"], json.dumps(run.get("counts"))
         )
-    corpus = corpus_view(analyzer, analysis, result.errors)
-    written = [
-        *write_summaries(analysis.summaries, settings.out_dir),
-        write_corpus(corpus, settings.out_dir),
-        *write_schemas(settings.out_dir),
-    ]
-    state.save()
-    print_takeaways(analysis.summaries, console)
-    for failure in analysis.failures:
-        err_console.print(f"[red]analysis failed[/] {failure.source}: {failure.reason}")
-    console.print(f"Wrote {len(written)} file(s) to [bold]{settings.out_dir}[/].")
+    console.print(runs)
+    for error in info["last_errors"]:
+        console.print(f"[red]{error['code']}[/] {error['path']}: {error['reason']}")
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="parquet, csv or json")] = "parquet",
+    out: Annotated[Path, typer.Option("--out", help="folder for the tables")] = Path("export"),
+    source: Annotated[
+        str | None, typer.Option("--from", help="store URL or output folder (default: out/)")
+    ] = None,
+) -> None:
+    """Write documents, sentences, themes, takeaways, quotes, entities and prevalence tables for pandas."""
+    from flows.frames import export_frames, open_frames
+    from flows.store import StoreError
+
+    if fmt not in ("parquet", "csv", "json"):
+        err_console.print(f"Unknown format {fmt!r}: use parquet, csv or json.")
+        raise typer.Exit(code=2)
+    settings = get_settings()
+    location = source or settings.db_url or _default_store(settings)
+    try:
+        with open_frames(location) as frames:
+            paths = export_frames(frames, out, fmt)  # type: ignore[arg-type]
+    except StoreError as exc:
+        err_console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(code=2) from None
+    console.print(f"Wrote {len(paths)} table(s) to {out}.")
+
+
+def _default_store(settings: Settings) -> str:
+    from flows.store import default_url
+
+    return default_url(settings.out_dir)
 
 
 @app.command()

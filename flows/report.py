@@ -34,37 +34,36 @@ def result_as_json(result: IngestResult) -> dict[str, Any]:
 
 
 def print_result(result: IngestResult, console: Console) -> None:
-    if result.documents:
-        table = Table(title=f"{len(result.documents)} document(s) found", title_justify="left")
+    print_inputs(result_as_json(result), console)
+
+
+def print_inputs(payload: dict[str, Any], console: Console) -> None:
+    """Tables of documents found, duplicates read once and inputs rejected (from ``result_as_json``)."""
+    documents, duplicates, errors = payload["documents"], payload["duplicates"], payload["errors"]
+    if documents:
+        table = Table(title=f"{len(documents)} document(s) found", title_justify="left")
         for column in ("id", "kind", "format", "speakers", "segments", "characters"):
             numeric = column in {"speakers", "segments", "characters"}
             table.add_column(column, no_wrap=True, justify="right" if numeric else "left")
         table.add_column("source", overflow="fold")
-        for doc in result.documents:
-            table.add_row(
-                doc.id[:10],
-                doc.kind,
-                doc.format,
-                str(len(doc.speakers)),
-                str(len(doc.segments)),
-                f"{len(doc.text):,}",
-                doc.source,
-            )
+        for doc in documents:
+            table.add_row(doc["id"][:10], doc["kind"], doc["format"], str(len(doc["speakers"])),
+                          str(doc["segments"]), f"{doc['characters']:,}", doc["source"])  # fmt: skip
         console.print(table)
-    if result.duplicates:
-        table = Table(title=f"{len(result.duplicates)} duplicate(s), read once", title_justify="left")
+    if duplicates:
+        table = Table(title=f"{len(duplicates)} duplicate(s), read once", title_justify="left")
         table.add_column("input", overflow="fold")
         table.add_column("same content as", overflow="fold")
-        for dup in result.duplicates:
-            table.add_row(dup.path, dup.same_as)
+        for dup in duplicates:
+            table.add_row(dup["path"], dup["same_as"])
         console.print(table)
-    if result.errors:
-        table = Table(title=f"{len(result.errors)} input(s) rejected", title_justify="left")
+    if errors:
+        table = Table(title=f"{len(errors)} input(s) rejected", title_justify="left")
         table.add_column("input", overflow="fold")
         table.add_column("problem")
         table.add_column("reason", overflow="fold")
-        for error in result.errors:
-            table.add_row(error.path, error.code.value, error.reason)
+        for error in errors:
+            table.add_row(error["path"], error["code"], error["reason"])
         console.print(table)
 
 

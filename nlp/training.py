@@ -28,7 +28,7 @@ from nlp.patterns import Hits, PatternMatcher
 from nlp.taxonomy import Taxonomy
 from nlp.themes import FloatArray, ThemeClassifier, ThemeDecision, combine, decide, pattern_strength
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 _CLASSIFIER_FILE = "classifier.skops"
 _META_FILE = "model.json"
 _TRUSTED_TYPES = {
@@ -280,6 +280,8 @@ def load_model(folder: Path, *, taxonomy: Taxonomy) -> ThemeModel:
     if not meta_path.exists() or not classifier_path.exists():
         raise ModelError(f"no theme model in {folder}: run `takeaways train` first")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta["metadata"].get("format") != MODEL_FORMAT:
+        raise ModelError(f"the theme model in {folder} was saved by another version: run `takeaways train`")
     if meta["metadata"].get("taxonomy_hash") != taxonomy.digest():
         raise ModelError(
             f"the theme model in {folder} was trained for another taxonomy: run `takeaways train`"

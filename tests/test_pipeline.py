@@ -1,0 +1,126 @@
+"""The Prefect flow: incremental runs over the store, artifacts, failures, locking, bad stores, Dask."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import nlp.analyse
+from flows import pipeline
+from flows.pipeline import PipelineParameters, run_pipeline
+from flows.store import Store, StoreBusy, StoreError
+from nlp.summary import DocumentSummary
+from nlp.training import ThemeModel
+
+SAMPLES = Path(__file__).resolve().parents[1] / "corpus" / "samples"
+
+pytestmark = pytest.mark.usefixtures("prefect_harness", "theme_model")
+
+
+def _params(out: Path, *sources: Path, **kw: object) -> PipelineParameters:
+    fields = {"sources": [str(s) for s in sources or (SAMPLES,)], "out_dir": str(out), **kw}
+    return PipelineParameters.model_validate(fields)
+
+
+def _store(out: Path) -> Store:
+    return Store(f"sqlite:///{out / 'takeaways.db'}")
+
+
+def _statements(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    topics = ["teacher training", "school funding", "rural connectivity", "girls' enrolment", "exam reform"]
+    for i in range(n):
+        topic = topics[i % len(topics)]
+        (folder / f"statement_{i:02d}.txt").write_text(
+            f"Statement {i} on {topic}\n\nThe ministry will act on {topic} in district {i}. "
+            f"Teachers and parents must be consulted before {i + 2} new schools open.\n\n"
+            f"Funding of {10 + i} million has been set aside for {topic}.\n"
+        )
+    return folder
+
+
+def test_a_second_run_skips_everything_and_a_new_version_reanalyses(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    first = run_pipeline(_params(out))
+    assert (first.found, first.analysed, first.skipped, first.failed) == (8, 8, 0, 0)
+    with _store(out) as store:
+        assert store.status()["documents"] == 8
+        stored = {s.id: s for s in store.summaries()}
+    for path in (out / "summaries").glob("*.json"):
+        assert DocumentSummary.model_validate_json(path.read_text()) == stored[path.stem]
+    corpus = json.loads((out / "corpus.json").read_text())
+    assert len(corpus["documents"]) == 8
+
+    second = run_pipeline(_params(out))
+    assert (second.analysed, second.skipped) == (0, 8)
+
+    real = pipeline.version_key
+    monkeypatch.setattr(pipeline, "version_key", lambda settings: real(settings) + "+new-taxonomy")
+    third = run_pipeline(_params(out))
+    assert (third.analysed, third.skipped) == (8, 0)
+    with _store(out) as store:
+        status = store.status()
+    assert status["documents"] == 8, "re-analysis replaces rows, never duplicates them"
+    assert list(status["versions"].values()) == [8]
+
+
+def test_each_run_publishes_a_summary_and_a_prevalence_table_artifact(tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    run_pipeline(_params(tmp_path / "out"))
+    with get_client(sync_client=True) as client:
+        summary = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["takeaways-run-summary"]))
+        )
+        table = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["theme-prevalence"])))
+    assert summary and "documents found: 8" in str(summary[-1].data)
+    assert table and table[-1].type == "table"
+
+
+def test_a_document_whose_analysis_raises_is_an_error_and_the_rest_complete(tmp_path: Path, monkeypatch) -> None:
+    real = nlp.analyse.summarise
+
+    def fragile(document, doc, analyzer):
+        if document.format == "pdf":
+            raise RuntimeError("simulated analysis bug")
+        return real(document, doc, analyzer)
+
+    monkeypatch.setattr(nlp.analyse, "summarise", fragile)
+    report = run_pipeline(_params(tmp_path / "out"))
+    assert (report.analysed, report.failed) == (7, 1)
+    (failure,) = [e for e in report.errors if e.code == "analysis_failed"]
+    assert failure.path.endswith("statement_brief.pdf") and "simulated analysis bug" in failure.reason
+    with _store(tmp_path / "out") as store:
+        assert store.status()["documents"] == 7
+        assert any("simulated" in e["reason"] for e in store.status()["last_errors"])
+
+
+def test_a_second_run_on_a_busy_store_fails_with_a_clear_message(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    with _store(out) as holder, holder.run_lock():
+        with pytest.raises(StoreBusy, match="another takeaways run"):
+            run_pipeline(_params(out, lock_timeout_s=0.5))
+    with _store(out) as store:
+        assert store.status()["documents"] == 0
+
+
+def test_a_foreign_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    foreign = tmp_path / "notes.db"
+    foreign.write_bytes(b"this is not a database at all, but an analyst's notes" * 100)
+    before = foreign.read_bytes()
+    with pytest.raises(StoreError, match="notes.db"):
+        run_pipeline(_params(tmp_path / "out", db_url=f"sqlite:///{foreign}"))
+    assert foreign.read_bytes() == before
+
+
+def test_dask_runner_with_two_workers_gives_the_same_outputs(tmp_path: Path) -> None:
+    docs = _statements(tmp_path / "docs", 6)
+    local = run_pipeline(_params(tmp_path / "local", docs, batch_size=2))
+    dask = run_pipeline(_params(tmp_path / "dask", docs, batch_size=2), runner="dask")
+    assert local.analysed == dask.analysed == 6
+    for path in (tmp_path / "local" / "summaries").glob("*.json"):
+        assert json.loads(path.read_text()) == json.loads((tmp_path / "dask" / "summaries" / path.name).read_text())
