@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: install run test lint typecheck check clean
+.PHONY: install run test lint typecheck check clean browser
 
 install: $(STAMP)
 
@@ -20,8 +20,16 @@ $(STAMP): pyproject.toml constraints.txt requirements/model.txt
 run: $(STAMP)
 	$(VENV)/bin/takeaways run corpus/samples --out $(OUT)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q
+
+# Headless Chromium for the browser tests (Debian's package); without apt-get those tests skip.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium missing and no apt-get: the browser tests will be skipped"; fi
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

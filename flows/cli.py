@@ -185,9 +185,18 @@ def serve(
         err_console.print("Give exactly one of --cron or --interval.")
         raise typer.Exit(code=2)
     configure_prefect(verbose=verbose)
-    from flows.pipeline import takeaways_pipeline
+    from flows.prefect_server import prefect_api
 
     params = _parameters(sources, out, db, None, None)
+    Path(params.out_dir).mkdir(parents=True, exist_ok=True)
+    with prefect_api(log_path=str(Path(params.out_dir) / "prefect-server.log")) as api:
+        err_console.print(f"Prefect API at {api}; runs every {cron or f'{interval} s'} until interrupted.")
+        _serve(params, name=name, cron=cron, interval=interval)
+
+
+def _serve(params: PipelineParametersType, *, name: str, cron: str | None, interval: float | None) -> None:
+    from flows.pipeline import takeaways_pipeline
+
     takeaways_pipeline.serve(
         name=name, cron=cron, interval=interval, parameters={"params": params.model_dump(mode="json")},
         description="Takeaways over " + ", ".join(params.sources), print_starting_message=True,
@@ -256,6 +265,49 @@ def _default_store(settings: Settings) -> str:
     from flows.store import default_url
 
     return default_url(settings.out_dir)
+
+
+@app.command()
+def draft(
+    doc_id: Annotated[str | None, typer.Argument(help="document id, or a unique prefix of it")] = None,
+    collection: Annotated[
+        str | None,
+        typer.Option("--collection", help="one draft for every document whose title, event or path names it"),
+    ] = None,
+    out: Out = None,
+) -> None:
+    """Write a reporter's draft (Markdown and DOCX) from the summaries in the output folder."""
+    from flows.outputs import write_draft
+    from nlp.drafts import build_collection_draft, build_document_draft, select_collection
+
+    if (doc_id is None) == (collection is None):
+        err_console.print("Give a DOC_ID or --collection NAME (one of the two).")
+        raise typer.Exit(code=2)
+    settings = _settings(out_dir=out)
+    folder = settings.out_dir / "summaries"
+    paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not paths:
+        err_console.print(f"[bold red]No summaries in {folder}:[/] run `takeaways run` first.")
+        raise typer.Exit(code=1)
+    if doc_id is not None:
+        matches = [p for p in paths if p.stem.startswith(doc_id)]
+        if len(matches) != 1:
+            err_console.print(f"{len(matches) or 'No'} document id(s) start with {doc_id!r} in {folder}.")
+            raise typer.Exit(code=1)
+        summary = DocumentSummary.model_validate_json(matches[0].read_text("utf-8"))
+        built = build_document_draft(summary, templates_dir=settings.templates_dir)
+    else:
+        assert collection is not None
+        everything = [DocumentSummary.model_validate_json(p.read_text("utf-8")) for p in paths]
+        chosen = select_collection(everything, collection)
+        if not chosen:
+            err_console.print(f"No document's title, event, organiser or path mentions {collection!r}.")
+            raise typer.Exit(code=1)
+        built = build_collection_draft(chosen, name=collection, templates_dir=settings.templates_dir)
+    for path in write_draft(built, settings.out_dir, settings.templates_dir):
+        console.print(f"Wrote [bold]{path}[/]")
+    for check in built.checks:
+        console.print(f"  [yellow]check before publishing:[/] {check.text}")
 
 
 @app.command()

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from flows.atomic import write_text_atomic
+from flows.atomic import write_bytes_atomic, write_text_atomic
 from nlp.corpus import CorpusSummary
 from nlp.document import Document
+from nlp.drafts import Draft, build_document_draft, draft_slug, render_docx, render_markdown
 from nlp.summary import DocumentSummary
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -45,3 +46,31 @@ def write_schemas(out_dir: Path) -> list[Path]:
         write_text_atomic(path, json.dumps(model.model_json_schema(), indent=1))
         paths.append(path)
     return paths
+
+
+def write_draft(draft: Draft, out_dir: Path, templates_dir: Path) -> list[Path]:
+    """drafts/<doc_id>.md|.docx (or collection-<name>.*), both from the same house template."""
+    stem = out_dir / "drafts" / draft_slug(draft)
+    markdown, word = stem.with_suffix(".md"), stem.with_suffix(".docx")
+    write_text_atomic(markdown, render_markdown(draft, templates_dir=templates_dir))
+    write_bytes_atomic(word, render_docx(draft, templates_dir=templates_dir))
+    return [markdown, word]
+
+
+def write_drafts(summaries: Sequence[DocumentSummary], out_dir: Path, templates_dir: Path) -> list[Path]:
+    paths: list[Path] = []
+    for summary in summaries:
+        if summary.takeaways:
+            draft = build_document_draft(summary, templates_dir=templates_dir)
+            paths += write_draft(draft, out_dir, templates_dir)
+    return paths
+
+
+def write_report(
+    corpus: CorpusSummary, summaries: Sequence[DocumentSummary], out_dir: Path, templates_dir: Path
+) -> Path:
+    from flows.report_html import render_report  # matplotlib: imported only when a report is written
+
+    path = out_dir / "report.html"
+    write_text_atomic(path, render_report(corpus, summaries, templates_dir=templates_dir))
+    return path

@@ -6,8 +6,6 @@ once per worker process), save each batch in one store transaction, then rebuild
 publish outputs and Prefect artifacts. Only pydantic models cross task boundaries.
 """
 
-from __future__ import annotations
-
 import hashlib
 import os
 from collections.abc import Callable
@@ -26,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from flows.analysis import build_analyzer
 from flows.fetch import FetchState
 from flows.ingestion import ingest_sources
-from flows.outputs import write_corpus, write_schemas, write_summaries
+from flows.outputs import write_corpus, write_drafts, write_report, write_schemas, write_summaries
 from flows.report import result_as_json
 from flows.settings import Settings
 from flows.store import Store
@@ -173,6 +171,7 @@ def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id:
         store.save_summaries(outcome.summaries, version_key=versions, run_id=run_id)
         store.record_errors(run_id, outcome.failures)
     write_summaries(outcome.summaries, settings.out_dir)
+    write_drafts(outcome.summaries, settings.out_dir, settings.templates_dir)
     return len(outcome.summaries)
 
 
@@ -183,9 +182,11 @@ def publish(settings: Settings, errors: list[IngestError]) -> CorpusSummary:
         summaries = store.summaries()
     missing = [s for s in summaries if not (settings.out_dir / "summaries" / f"{s.id}.json").exists()]
     write_summaries(missing, settings.out_dir)
+    write_drafts(missing, settings.out_dir, settings.templates_dir)
     taxonomy = load_taxonomy(settings.taxonomy_path)
     corpus = aggregate(summaries, labels={t.id: t.label for t in taxonomy.themes}, errors=errors)
     write_corpus(corpus, settings.out_dir)
+    write_report(corpus, summaries, settings.out_dir, settings.templates_dir)
     write_schemas(settings.out_dir)
     return corpus
 

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     models_dir: Path = Field(default=PROJECT_ROOT / "models", description="where trained theme models live")
     train_labels: Path = PROJECT_ROOT / "corpus" / "labels" / "train.jsonl"
     eval_labels: Path = PROJECT_ROOT / "corpus" / "labels" / "eval.jsonl"
+    templates_dir: Path = Field(
+        default=PROJECT_ROOT / "configs" / "templates", description="Jinja2 templates: drafts and report"
+    )
     max_takeaways: int = Field(default=5, ge=1, le=20)
     random_state: int = 0
 

@@ -18,6 +18,8 @@ from nlp.training import ThemeModel
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
+configure_prefect()  # quiet, telemetry off: before any test module imports prefect
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _models_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
@@ -65,7 +67,6 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One temporary Prefect database and API for every flow test in the session."""
-    configure_prefect()
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):

@@ -12,7 +12,6 @@ from flows import pipeline
 from flows.pipeline import PipelineParameters, run_pipeline
 from flows.store import Store, StoreBusy, StoreError
 from nlp.summary import DocumentSummary
-from nlp.training import ThemeModel
 
 SAMPLES = Path(__file__).resolve().parents[1] / "corpus" / "samples"
 
@@ -75,12 +74,16 @@ def test_each_run_publishes_a_summary_and_a_prevalence_table_artifact(tmp_path: 
         summary = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["takeaways-run-summary"]))
         )
-        table = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["theme-prevalence"])))
+        table = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["theme-prevalence"]))
+        )
     assert summary and "documents found: 8" in str(summary[-1].data)
     assert table and table[-1].type == "table"
 
 
-def test_a_document_whose_analysis_raises_is_an_error_and_the_rest_complete(tmp_path: Path, monkeypatch) -> None:
+def test_a_document_whose_analysis_raises_is_an_error_and_the_rest_complete(
+    tmp_path: Path, monkeypatch
+) -> None:
     real = nlp.analyse.summarise
 
     def fragile(document, doc, analyzer):
@@ -101,9 +104,8 @@ def test_a_document_whose_analysis_raises_is_an_error_and_the_rest_complete(tmp_
 def test_a_second_run_on_a_busy_store_fails_with_a_clear_message(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    with _store(out) as holder, holder.run_lock():
-        with pytest.raises(StoreBusy, match="another takeaways run"):
-            run_pipeline(_params(out, lock_timeout_s=0.5))
+    with _store(out) as holder, holder.run_lock(), pytest.raises(StoreBusy, match="another takeaways run"):
+        run_pipeline(_params(out, lock_timeout_s=0.5))
     with _store(out) as store:
         assert store.status()["documents"] == 0
 
@@ -112,7 +114,7 @@ def test_a_foreign_database_is_refused_and_left_untouched(tmp_path: Path) -> Non
     foreign = tmp_path / "notes.db"
     foreign.write_bytes(b"this is not a database at all, but an analyst's notes" * 100)
     before = foreign.read_bytes()
-    with pytest.raises(StoreError, match="notes.db"):
+    with pytest.raises(StoreError, match=r"notes\.db"):
         run_pipeline(_params(tmp_path / "out", db_url=f"sqlite:///{foreign}"))
     assert foreign.read_bytes() == before
 
@@ -123,4 +125,6 @@ def test_dask_runner_with_two_workers_gives_the_same_outputs(tmp_path: Path) -> 
     dask = run_pipeline(_params(tmp_path / "dask", docs, batch_size=2), runner="dask")
     assert local.analysed == dask.analysed == 6
     for path in (tmp_path / "local" / "summaries").glob("*.json"):
-        assert json.loads(path.read_text()) == json.loads((tmp_path / "dask" / "summaries" / path.name).read_text())
+        assert json.loads(path.read_text()) == json.loads(
+            (tmp_path / "dask" / "summaries" / path.name).read_text()
+        )

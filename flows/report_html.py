@@ -1,0 +1,509 @@
+"""The analyst report: ONE static HTML file an analyst can open, mail or archive.
+
+No server, no network, no JavaScript: CSS is inline, plots are matplotlib SVGs embedded as ``data:`` images
+(an SVG inside ``<img>`` can never run a script), and a Content-Security-Policy forbids scripts and remote
+loads even if something slipped through. Document text is untrusted input (web pages, transcripts), so the
+template is rendered with Jinja2 autoescaping and nothing is ever marked safe: text reaches the template
+as plain strings, split into pieces around the highlighted evidence.
+
+Every takeaway row links to its headline and evidence sentences, highlighted in a per-document section
+that shows the text, so each claim can be checked against its source in one click.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import itertools
+import warnings
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import matplotlib as mpl
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from nlp.corpus import CorpusSummary
+from nlp.document import Segment
+from nlp.drafts import DEFAULT_TEMPLATES, document_title, format_timestamp, locator
+from nlp.summary import DocumentSummary, Evidence, Takeaway
+
+TEMPLATE = "report.html.j2"
+FULL_TEXT_LIMIT = 60_000
+"""Longer documents show only the paragraphs around highlighted sentences, to keep the file openable."""
+TOTAL_TEXT_LIMIT = 3_000_000
+"""Above this much text in all, every document is shown that way (a 2,000-speech corpus stays ~10 MB)."""
+MAX_HEATMAP_ROWS = 60
+MAX_SPEAKERS = 30
+_LABEL_CHARS = 42
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of document text; ``classes`` non-empty when it is (part of) a highlighted sentence."""
+
+    text: str
+    classes: tuple[str, ...] = ()
+    anchor: str | None = None
+    back: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str
+    speaker: str | None
+    time: str | None
+    locator: str
+    pieces: list[Piece]
+
+
+_GAP = Block(kind="gap", speaker=None, time=None, locator="", pieces=[Piece(text="…")])
+"""Stands for paragraphs left out of a long document."""
+
+
+@dataclass
+class _Mark:
+    start: int
+    end: int
+    anchor: str
+    classes: set[str] = field(default_factory=set)
+    back: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One takeaway of the table, with the anchors its sentences have in the document section."""
+
+    id: str
+    document_id: str
+    doc_label: str
+    doc_anchor: str
+    t: Takeaway
+    anchor: str
+    where: str
+    evidence: list[tuple[Evidence, str, str]]
+    """(sentence, anchor, locator)"""
+
+
+@dataclass(frozen=True)
+class Plot:
+    src: str
+    alt: str
+
+
+def render_report(
+    corpus: CorpusSummary,
+    summaries: Sequence[DocumentSummary],
+    *,
+    templates_dir: Path = DEFAULT_TEMPLATES,
+    generated: dt.datetime | None = None,
+) -> str:
+    """The whole report as one HTML string (the caller writes it, e.g. to ``out/report.html``)."""
+    labels = dict(corpus.themes)
+    for s in summaries:
+        for t in s.takeaways:
+            labels.setdefault(t.theme, t.theme_label)
+    themes = list(labels)
+    colours = _theme_colours(themes)
+    doc_labels = _document_labels(summaries)
+    marks = {s.id: _marks(s) for s in summaries}
+    for topic in corpus.emerging_topics:
+        for ex in topic.examples:
+            _mark_sentence(marks, summaries, ex.document_id, ex.sentence, "topic")
+    by_id = {s.id: s for s in summaries}
+    rows = [
+        Row(
+            id=f"tk-{_short(s.id)}-{t.rank}",
+            document_id=s.id,
+            doc_label=doc_labels[s.id],
+            doc_anchor=f"doc-{_short(s.id)}",
+            t=t,
+            anchor=span_anchor(s.id, t.start, t.end),
+            where=locator(s, t.start),
+            evidence=[(e, span_anchor(s.id, e.start, e.end), locator(s, e.start)) for e in t.evidence],
+        )
+        for s in summaries
+        for t in s.takeaways
+    ]
+    topics = [
+        {
+            "topic": topic,
+            "examples": [
+                {
+                    "text": ex.text,
+                    "doc_label": doc_labels.get(ex.document_id, ex.document_id[:12]),
+                    "anchor": _sentence_anchor(by_id, ex.document_id, ex.sentence),
+                }
+                for ex in topic.examples
+            ],
+        }
+        for topic in corpus.emerging_topics
+    ]
+    abridge_all = sum(len(s.text) for s in summaries) > TOTAL_TEXT_LIMIT
+    documents = [
+        {
+            "s": s,
+            "label": doc_labels[s.id],
+            "title": document_title(s),
+            "anchor": f"doc-{_short(s.id)}",
+            "blocks": _blocks(s, marks[s.id], abridge=abridge_all or len(s.text) > FULL_TEXT_LIMIT),
+            "abridged": abridge_all or len(s.text) > FULL_TEXT_LIMIT,
+            "takeaways": [r for r in rows if r.document_id == s.id],
+        }
+        for s in summaries
+    ]
+    transcripts = [s for s in summaries if s.kind == "transcript"]
+    speaker_rows = _speaker_rows(corpus, transcripts)
+    with _plotting():
+        plots = {
+            "prevalence": _prevalence_plot(corpus, themes, labels, colours),
+            "over_time": _over_time_plot(corpus, themes, labels, colours),
+            "heatmap": _heatmap(
+                [doc_labels[e.id] for e in corpus.documents][:MAX_HEATMAP_ROWS],
+                [[e.prevalence.get(t, 0.0) for t in themes] for e in corpus.documents][:MAX_HEATMAP_ROWS],
+                [labels[t] for t in themes],
+                "Documents × themes: share of each document's sentences",
+            ),
+            "speakers": _heatmap(
+                [name for name, _ in speaker_rows],
+                [[shares.get(t, 0.0) for t in themes] for _, shares in speaker_rows],
+                [labels[t] for t in themes],
+                "Speakers × themes: share of each speaker's sentences (transcripts)",
+            )
+            if speaker_rows
+            else None,
+        }
+    env = _environment(templates_dir.resolve())
+    return env.get_template(TEMPLATE).render(
+        corpus=corpus,
+        summaries=summaries,
+        themes=themes,
+        labels=labels,
+        colours=colours,
+        doc_labels=doc_labels,
+        prevalence=_prevalence_table(corpus, themes),
+        plots=plots,
+        rows=rows,
+        topics=topics,
+        documents=documents,
+        speaker_rows=speaker_rows,
+        transcripts=transcripts,
+        months=list(corpus.prevalence_by_date),
+        undated=sum(1 for e in corpus.documents if e.date is None),
+        heatmap_rows=MAX_HEATMAP_ROWS,
+        generated=(generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC"),
+        kinds=Counter(s.kind for s in summaries),
+    )
+
+
+def span_anchor(document_id: str, start: int, end: int) -> str:
+    """The id of a highlighted source span: stable, so links from elsewhere can point into the report."""
+    return f"src-{_short(document_id)}-{start}-{end}"
+
+
+def _short(document_id: str) -> str:
+    return document_id[:12]
+
+
+def _environment(templates_dir: Path) -> jinja2.Environment:
+    """Autoescaping on for everything: document text is untrusted. A custom folder may override only
+    some templates; the rest come from the project's."""
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(templates_dir), jinja2.FileSystemLoader(DEFAULT_TEMPLATES)]
+    )
+    env = jinja2.Environment(
+        loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+    env.filters["pct"] = lambda x: f"{100 * float(x):.0f}%"
+    return env
+
+
+# --- document text with highlighted spans -----------------------------------------------------------
+
+
+def _marks(summary: DocumentSummary) -> dict[tuple[int, int], _Mark]:
+    """Every takeaway headline and evidence sentence of a document, keyed by offsets."""
+    marks: dict[tuple[int, int], _Mark] = {}
+    for t in summary.takeaways:
+        row = f"tk-{_short(summary.id)}-{t.rank}"
+        head = _mark(marks, summary.id, t.start, t.end, "headline")
+        head.back = head.back or row
+        head.title = head.title or f"Takeaway {t.rank}: {t.theme_label}"
+        for e in t.evidence:
+            ev = _mark(marks, summary.id, e.start, e.end, "evidence")
+            ev.back = ev.back or row
+            ev.title = ev.title or f"Evidence for takeaway {t.rank}: {t.theme_label}"
+    return marks
+
+
+def _mark(marks: dict[tuple[int, int], _Mark], doc_id: str, start: int, end: int, kind: str) -> _Mark:
+    mark = marks.setdefault((start, end), _Mark(start, end, span_anchor(doc_id, start, end)))
+    mark.classes.add(kind)
+    return mark
+
+
+def _mark_sentence(
+    marks: dict[str, dict[tuple[int, int], _Mark]],
+    summaries: Sequence[DocumentSummary],
+    doc_id: str,
+    index: int,
+    kind: str,
+) -> None:
+    for s in summaries:
+        if s.id == doc_id and 0 <= index < len(s.sentences):
+            r = s.sentences[index]
+            _mark(marks[s.id], s.id, r.start, r.end, kind)
+
+
+def _sentence_anchor(by_id: dict[str, DocumentSummary], doc_id: str, index: int) -> str | None:
+    s = by_id.get(doc_id)
+    if s is None or not 0 <= index < len(s.sentences):
+        return None
+    r = s.sentences[index]
+    return span_anchor(doc_id, r.start, r.end)
+
+
+def _segment_locators(summary: DocumentSummary) -> list[str]:
+    """What ``locator`` says for each segment, in one pass (long transcripts have thousands of turns)."""
+    out, number = [], 0
+    for seg in summary.segments:
+        if seg.kind != "heading":
+            number += 1
+        if seg.start_s is not None:
+            out.append(format_timestamp(seg.start_s))
+        elif seg.kind == "heading":
+            out.append("heading")
+        else:
+            out.append(f"{'turn' if seg.kind == 'turn' else 'paragraph'} {number}")
+    return out
+
+
+def _blocks(summary: DocumentSummary, marks: dict[tuple[int, int], _Mark], *, abridge: bool) -> list[Block]:
+    """The text, segment by segment, cut into plain and highlighted pieces.
+
+    Spans are cut at every span boundary, so overlapping spans still highlight correctly; a span's id
+    goes on its first piece, which is where links land."""
+    text = summary.text
+    segments: list[tuple[int, int, Segment | None]] = [(g.start, g.end, g) for g in summary.segments]
+    segments = segments or [(0, len(text), None)]
+    ordered = sorted(marks.values(), key=lambda m: (m.start, m.end))
+    where = _segment_locators(summary)
+    keep = set(range(len(segments)))
+    if abridge:
+        hit = {i for i, (a, b, _) in enumerate(segments) if any(m.start < b and a < m.end for m in ordered)}
+        keep = {j for i in hit for j in (i - 1, i, i + 1) if 0 <= j < len(segments)}
+    placed: set[str] = set()
+    blocks = []
+    previous = -1
+    for i, (a, b, seg) in enumerate(segments):
+        if i not in keep:
+            continue
+        if i != previous + 1:
+            blocks.append(_GAP)
+        previous = i
+        inside = [m for m in ordered if m.start < b and a < m.end]
+        cuts = sorted({a, b, *(max(a, min(b, x)) for m in inside for x in (m.start, m.end))})
+        pieces = []
+        for lo, hi in itertools.pairwise(cuts):
+            if lo >= hi:
+                continue
+            covering = [m for m in inside if m.start <= lo and hi <= m.end]
+            if not covering:
+                pieces.append(Piece(text=text[lo:hi]))
+                continue
+            classes = tuple(sorted({c for m in covering for c in m.classes}))
+            first = next((m for m in covering if m.anchor not in placed), None)
+            if first is not None:
+                placed.add(first.anchor)
+            main = covering[0]
+            pieces.append(
+                Piece(
+                    text=text[lo:hi],
+                    classes=classes,
+                    anchor=first.anchor if first else None,
+                    back=main.back if hi == min(main.end, b) else None,
+                    title=main.title,
+                )
+            )
+        blocks.append(
+            Block(
+                kind=seg.kind if seg else "paragraph",
+                speaker=seg.speaker if seg else None,
+                time=format_timestamp(seg.start_s) if seg and seg.start_s is not None else None,
+                locator=where[i] if seg else "",
+                pieces=pieces,
+            )
+        )
+    if blocks and previous != len(segments) - 1:
+        blocks.append(_GAP)
+    # a span outside every segment (should not happen) still gets a landing place
+    missing = [m for m in ordered if m.anchor not in placed]
+    if missing:
+        blocks.append(
+            Block(
+                kind="paragraph",
+                speaker=None,
+                time=None,
+                locator="outside segments",
+                pieces=[
+                    Piece(text=text[m.start : m.end], classes=tuple(sorted(m.classes)), anchor=m.anchor)
+                    for m in missing
+                ],
+            )
+        )
+    return blocks
+
+
+# --- labels and colours -----------------------------------------------------------------------------
+
+
+def _document_labels(summaries: Sequence[DocumentSummary]) -> dict[str, str]:
+    """Short unique labels for axes and tables: the title, cut to fit, numbered when two look alike."""
+    labels: dict[str, str] = {}
+    seen: Counter[str] = Counter()
+    for s in summaries:
+        label = document_title(s)
+        if len(label) > _LABEL_CHARS:
+            label = label[: _LABEL_CHARS - 1].rstrip() + "…"
+        seen[label] += 1
+        labels[s.id] = label if seen[label] == 1 else f"{label} ({seen[label]})"
+    return labels
+
+
+def _theme_colours(themes: Sequence[str]) -> dict[str, str]:
+    palette = mpl.colormaps["tab10" if len(themes) <= 10 else "tab20"]
+    return {t: to_hex(palette(i % palette.N)) for i, t in enumerate(themes)}
+
+
+def _prevalence_table(corpus: CorpusSummary, themes: Sequence[str]) -> list[dict[str, Any]]:
+    n = len(corpus.documents) or 1
+    return [
+        {
+            "theme": t,
+            "mean": sum(e.prevalence.get(t, 0.0) for e in corpus.documents) / n,
+            "documents": sum(1 for e in corpus.documents if e.prevalence.get(t, 0.0) > 0),
+            "takeaways": sum(1 for e in corpus.documents if t in e.takeaways),
+        }
+        for t in themes
+    ]
+
+
+def _speaker_rows(
+    corpus: CorpusSummary, transcripts: Sequence[DocumentSummary]
+) -> list[tuple[str, dict[str, float]]]:
+    """Speakers of transcripts, most talkative first (the corpus view pools a name across meetings)."""
+    talk: Counter[str] = Counter(
+        r.speaker for s in transcripts for r in s.sentences if r.speaker and r.candidate
+    )
+    return [(name, corpus.prevalence_by_speaker.get(name, {})) for name, _ in talk.most_common(MAX_SPEAKERS)]
+
+
+# --- plots ------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _plotting() -> Iterator[None]:
+    """Deterministic, text-as-paths SVG; a title in a script the font lacks only warns, so stay quiet."""
+    with (
+        mpl.rc_context(
+            {
+                "svg.hashsalt": "takeaways",  # the same corpus gives the same file
+                "svg.fonttype": "path",  # text drawn as shapes: no fonts needed, no markup from labels
+                "text.parse_math": False,  # "$5 million" in a title is text, not TeX
+                "font.size": 9,
+                "axes.spines.top": False,
+                "axes.spines.right": False,
+            }
+        ),
+        warnings.catch_warnings(),
+    ):
+        warnings.filterwarnings("ignore", message=r".*[Gg]lyph .* missing from.*")
+        yield
+
+
+def _svg(fig: Figure, alt: str) -> Plot:
+    """An SVG as a data: URI for an <img>: self-contained, and unable to run scripts."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Plot(src=f"data:image/svg+xml;base64,{data}", alt=alt)
+
+
+def _prevalence_plot(
+    corpus: CorpusSummary, themes: Sequence[str], labels: dict[str, str], colours: dict[str, str]
+) -> Plot | None:
+    if not corpus.documents:
+        return None
+    table = _prevalence_table(corpus, themes)
+    fig = Figure(figsize=(9.5, 0.34 * len(themes) + 1.1))
+    ax = fig.subplots()
+    names = [labels[t] for t in themes][::-1]
+    values = [100 * row["mean"] for row in table][::-1]
+    ax.barh(names, values, color=[colours[t] for t in themes][::-1])
+    for y, row in enumerate(table[::-1]):
+        ax.annotate(
+            f" {row['documents']} doc(s), {row['takeaways']} takeaway(s)",
+            (values[y], y),
+            va="center",
+            fontsize=7,
+            color="#444",
+        )
+    ax.set_xlabel("mean share of a document's sentences (%)")
+    ax.set_xlim(0, max([*values, 1.0]) * 1.45)
+    ax.set_title(f"Theme prevalence across {len(corpus.documents)} document(s)", loc="left")
+    return _svg(fig, "Bar chart: mean share of sentences per theme across documents")
+
+
+def _over_time_plot(
+    corpus: CorpusSummary, themes: Sequence[str], labels: dict[str, str], colours: dict[str, str]
+) -> Plot | None:
+    months = list(corpus.prevalence_by_date)
+    if len(months) < 2:
+        return None
+    fig = Figure(figsize=(9.5, 3.6))
+    ax = fig.subplots()
+    for t in themes:
+        series = [100 * corpus.prevalence_by_date[m].get(t, 0.0) for m in months]
+        if any(series):
+            ax.plot(
+                months, series, marker="o", markersize=3, linewidth=1.5, color=colours[t], label=labels[t]
+            )
+    ax.set_ylabel("mean share of sentences (%)")
+    ax.set_title("Theme prevalence by month (dated documents)", loc="left")
+    ax.tick_params(axis="x", labelrotation=45)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return _svg(fig, "Line chart: theme prevalence by month")
+
+
+def _heatmap(
+    rows: Sequence[str], values: Sequence[Sequence[float]], columns: Sequence[str], title: str
+) -> Plot | None:
+    if not rows or not columns:
+        return None
+    fig = Figure(figsize=(0.55 * len(columns) + 3.2, 0.3 * len(rows) + 1.9))
+    ax = fig.subplots()
+    image = ax.imshow([[100 * v for v in row] for row in values], cmap="Blues", vmin=0, aspect="auto")
+    ax.set_xticks(range(len(columns)), labels=columns, rotation=40, ha="right", rotation_mode="anchor")
+    ax.set_yticks(range(len(rows)), labels=rows)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    peak = max((v for row in values for v in row), default=0.0) or 1.0
+    if len(rows) * len(columns) <= 600:
+        for y, row in enumerate(values):
+            for x, v in enumerate(row):
+                if v > 0:
+                    label = f"{100 * v:.0f}" if v >= 0.005 else "<1"
+                    colour = "white" if v > 0.6 * peak else "#123"
+                    ax.text(x, y, label, ha="center", va="center", fontsize=7, color=colour)
+    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="% of sentences")
+    ax.set_title(title, loc="left")
+    return _svg(fig, f"Heat map: {title}")

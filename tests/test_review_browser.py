@@ -1,0 +1,195 @@
+"""The review app end to end in headless Chromium (Debian's ``chromium`` + ``chromium-driver``, driven by
+Selenium): keyboard accept, relabel from the menu, decisions in the store; hostile text never runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from spacy.language import Language
+
+from flows.settings import Settings
+from flows.store import Store
+from nlp.taxonomy import Taxonomy
+from nlp.training import ThemeModel
+from review.app import create_app
+from tests.support.chromium import FLAGS, require_chromium
+from tests.test_review_app import ReviewStore, build_review_store
+
+webdriver = pytest.importorskip(
+    "selenium.webdriver", reason="selenium is not installed (pip install selenium)"
+)
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.support.select import Select  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
+
+WAIT_S = 20
+
+
+def _chromedriver() -> str:
+    found = os.environ.get("TAKEAWAYS_CHROMEDRIVER") or shutil.which("chromedriver")
+    if found is None and Path("/usr/bin/chromedriver").is_file():
+        found = "/usr/bin/chromedriver"
+    if found is None:
+        pytest.skip(
+            "chromedriver not found: install the Debian package (`apt-get install -y chromium-driver`)"
+        )
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    binary = require_chromium()
+    driver_path = _chromedriver()
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never download anything
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in (*FLAGS, "--window-size=1280,1000"):
+        options.add_argument(flag)
+    options.unhandled_prompt_behavior = "ignore"  # an alert() must stay open for us to detect it
+    driver = webdriver.Chrome(options=options, service=Service(driver_path))
+    driver.set_page_load_timeout(WAIT_S)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+    nlp: Language,
+    taxonomy: Taxonomy,
+    theme_model: ThemeModel,
+    settings: Settings,
+) -> Iterator[tuple[str, ReviewStore]]:
+    """The app on 127.0.0.1 (a free port) in a background thread, over a freshly built store."""
+    built = build_review_store(
+        tmp_path_factory.mktemp("browser") / "out", nlp=nlp, taxonomy=taxonomy, model=theme_model
+    )
+    app = create_app(db_url=built.url, settings=settings, token=None)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + WAIT_S
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise AssertionError("the review app did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", built
+    finally:
+        server.should_exit = True
+        thread.join(timeout=WAIT_S)
+
+
+def _no_alert(driver: WebDriver) -> None:
+    try:
+        text = driver.switch_to.alert.text
+    except NoAlertPresentException:
+        return
+    raise AssertionError(f"a script ran: alert({text!r})")
+
+
+def _card(driver: WebDriver) -> dict[str, str]:
+    card = driver.find_element(By.CSS_SELECTOR, "article.item")
+    fields = card.find_elements(By.CSS_SELECTOR, "input[type=hidden]")
+    return {f.get_attribute("name") or "": f.get_attribute("value") or "" for f in fields}
+
+
+def _wait_for_saved(driver: WebDriver, previous: str) -> None:
+    WebDriverWait(driver, WAIT_S).until(
+        lambda d: "saved=" in d.current_url and d.current_url != previous and d.find_elements(By.ID, "saved")
+    )
+
+
+def test_an_analyst_accepts_and_relabels_in_the_browser(
+    browser: WebDriver, served: tuple[str, ReviewStore], tmp_path: Path
+) -> None:
+    base, built = served
+    browser.get(f"{base}/review")
+    assert browser.title == "Review queue · Takeaways review"
+    name = browser.find_element(By.ID, "who")
+    name.clear()
+    name.send_keys("Grace Hopper")
+    name.submit()
+    WebDriverWait(browser, WAIT_S).until(
+        lambda d: "Grace Hopper" in d.find_element(By.CLASS_NAME, "reviewer").text
+    )
+
+    first = _card(browser)
+    current = browser.find_element(By.CSS_SELECTOR, "article.item.current")  # the keyboard's focus
+    assert current.get_attribute("data-item") == "0"
+    before = browser.current_url
+    browser.find_element(By.TAG_NAME, "body").send_keys("a")  # keyboard shortcut: accept
+    _wait_for_saved(browser, before)
+
+    second = _card(browser)
+    assert (second["document_id"], second["sentence_i"]) != (first["document_id"], first["sentence_i"])
+    card = browser.find_element(By.CSS_SELECTOR, "article.item")
+    menu = Select(card.find_element(By.NAME, "new_theme"))
+    new_theme = next(o.get_attribute("value") for o in menu.options if o.get_attribute("value"))
+    menu.select_by_value(new_theme or "")
+    before = browser.current_url
+    card.find_element(By.CSS_SELECTOR, "button[value=relabel]").click()
+    _wait_for_saved(browser, before)
+    shot = tmp_path / "review-queue.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+
+    with Store(built.url, create=False) as store:
+        decisions = store.decisions()
+    assert [(d.action, d.document_id, d.sentence_i, d.theme, d.new_theme, d.who) for d in decisions] == [
+        ("accept", first["document_id"], int(first["sentence_i"]), first["theme"], None, "Grace Hopper"),
+        (
+            "relabel",
+            second["document_id"],
+            int(second["sentence_i"]),
+            second["theme"],
+            new_theme,
+            "Grace Hopper",
+        ),
+    ]
+    recent = browser.find_element(By.CSS_SELECTOR, "aside").text
+    assert "relabel" in recent and "accept" in recent and "Grace Hopper" in recent
+
+
+def test_hostile_document_text_never_runs(
+    browser: WebDriver, served: tuple[str, ReviewStore], tmp_path: Path
+) -> None:
+    base, built = served
+    for path in (
+        f"/documents/{built.hostile_id}",
+        f"/review?doc={built.hostile_id}",
+        "/takeaways",
+        "/documents",
+    ):
+        browser.get(base + path)
+        time.sleep(0.3)  # an onerror handler would fire as the broken image fails to load
+        _no_alert(browser)
+        assert browser.title.endswith("Takeaways review"), path
+        assert browser.execute_script("return document.images.length") == 0, path
+        scripts = browser.execute_script("return Array.from(document.scripts).map(s => s.src)")
+        assert scripts == [f"{base}/static/review.js"], path
+    browser.get(f"{base}/documents/{built.hostile_id}")
+    text = browser.find_element(By.CSS_SELECTOR, ".doctext").text
+    assert "<script>alert(2)</script>" in text and "<img src=x onerror=alert(6)>" in text
+    browser.save_screenshot(str(tmp_path / "hostile-document.png"))
