@@ -25,10 +25,10 @@ test: $(STAMP) browser
 
 # Headless Chromium for the browser tests (Debian's package); without apt-get those tests skip.
 browser:
-	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then :; \
+	@if { command -v chromium || [ -x /usr/bin/chromium ]; } >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "chromium missing and no apt-get: the browser tests will be skipped"; fi
 
 lint: $(STAMP)
@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy nlp flows tests scripts
+	$(VENV)/bin/mypy nlp flows tests scripts review
 
 check: lint typecheck test
 

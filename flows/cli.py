@@ -311,6 +311,31 @@ def draft(
 
 
 @app.command()
+def review(
+    db: Db = None,
+    out: Out = None,
+    host: Annotated[
+        str, typer.Option(help="interface to listen on; beyond loopback needs --token")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8765,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="TAKEAWAYS_REVIEW_TOKEN", help="access token every request must carry"),
+    ] = None,
+) -> None:
+    """The analyst review web app: documents, themes, takeaways, a review queue, retraining."""
+    from flows.store import StoreError
+    from review import ReviewConfigError, serve_review
+
+    settings = _settings(out_dir=out)
+    try:
+        serve_review(host, port, token, db_url=db or _default_store(settings), settings=settings)
+    except (ReviewConfigError, StoreError) as exc:
+        err_console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(code=2) from None
+
+
+@app.command()
 def themes(
     taxonomy: Annotated[
         Path | None, typer.Option(help="taxonomy YAML (default: configs/taxonomy.yaml)")
@@ -343,9 +368,43 @@ def train(
     taxonomy: Annotated[
         Path | None, typer.Option(help="taxonomy YAML (default: configs/taxonomy.yaml)")
     ] = None,
+    with_reviews: Annotated[
+        bool,
+        typer.Option(
+            "--with-reviews", help="add analysts' decisions; kept only if not worse on the eval set"
+        ),
+    ] = False,
+    restore_previous: Annotated[
+        bool, typer.Option("--restore-previous", help="bring back the model the last promotion replaced")
+    ] = False,
+    out: Out = None,
+    db: Db = None,
 ) -> None:
-    """(Re)train the theme model from the labelled corpus and the taxonomy's examples."""
-    settings = _settings(taxonomy_path=taxonomy)
+    """(Re)train the theme model from the corpus labels, the taxonomy examples and, optionally, reviews."""
+    settings = _settings(taxonomy_path=taxonomy, out_dir=out)
+    if restore_previous:
+        from flows.reviews import ReviewError, restore_previous_model
+
+        try:
+            version = restore_previous_model(settings)
+        except ReviewError as exc:
+            err_console.print(f"[bold red]{exc}[/]")
+            raise typer.Exit(code=1) from None
+        console.print(f"Restored theme model {version} in {settings.theme_model_dir}.")
+        return
+    if with_reviews:
+        from flows.reviews import format_result, retrain_with_reviews
+        from flows.store import Store, StoreError
+
+        try:
+            store = Store(db or _default_store(settings), create=False)
+        except StoreError as exc:
+            err_console.print(f"[bold red]{exc}[/]")
+            raise typer.Exit(code=1) from None
+        with store, err_console.status("training with the analysts' decisions", spinner="dots"):
+            result = retrain_with_reviews(settings, store)
+        console.print(format_result(result), markup=False, highlight=False)
+        return
     with err_console.status("training the theme model", spinner="dots"):
         model = train_and_save(settings)
     oof = model.metadata["out_of_fold"]["combined"]

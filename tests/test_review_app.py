@@ -15,7 +15,7 @@ import lxml.html
 import pytest
 import uvicorn
 import yaml
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from spacy.language import Language
 
@@ -413,6 +413,18 @@ def test_a_token_is_required_on_every_request_when_set(store: ReviewStore, setti
     assert client.get("/", headers={"host": "10.1.2.3:8765"}).status_code == 200
 
 
+def test_the_login_redirect_stays_on_the_site() -> None:
+    scope = {
+        "type": "http",
+        "scheme": "http",
+        "server": ("127.0.0.1", 8765),
+        "path": "//evil.example/review",
+        "query_string": f"token={TOKEN}&theme=financing".encode(),
+        "headers": [(b"host", b"127.0.0.1:8765")],
+    }
+    assert sec.url_without_token(Request(scope)) == "/evil.example/review?theme=financing"
+
+
 def test_without_a_token_only_loopback_host_names_are_served(client: TestClient) -> None:
     assert client.get("/", headers={"host": "evil.example:8765"}).status_code == 400  # DNS rebinding
     for host in ("127.0.0.1:8765", "localhost:8765", "[::1]:8765", "localhost"):
@@ -604,28 +616,38 @@ def test_held_out_sentences_are_never_trained_on(store: ReviewStore, small: Sett
     assert len(items) == n_corpus + n_reviewed
 
 
-def test_a_worse_model_is_not_promoted(
+@pytest.mark.parametrize(
+    ("candidate_f1", "same_model", "reason"),
+    [(0.5, False, "is worse than"), (0.8, True, "no new decisions")],
+    ids=["worse", "unchanged"],
+)
+def test_a_worse_or_unchanged_model_is_not_promoted(
     store: ReviewStore,
     small: Settings,
     small_baseline: Path,
     nlp: Language,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    candidate_f1: float,
+    same_model: bool,
+    reason: str,
 ) -> None:
     settings = _with_models(small, tmp_path, small_baseline)
     before = model_summary(settings.theme_model_dir)["version"]
+    candidate = before if same_model else "candidate"
 
     def scores(_settings: Settings, model: ThemeModel, **_: Any) -> Evaluation:
-        f1 = 0.8 if model.version == before else 0.5  # the candidate is worse
+        f1 = 0.8 if model.version == before else candidate_f1
         return Evaluation(n_sentences=10, results={"combined": _metrics(f1, financing=f1)})
 
     monkeypatch.setattr(reviews, "evaluate", scores)
-    monkeypatch.setattr(reviews, "train", lambda items, **kw: _renamed(settings, "candidate"))
+    monkeypatch.setattr(reviews, "train", lambda items, **kw: _renamed(settings, candidate))
     with Store(store.url, create=False) as db:
         result = reviews.retrain_with_reviews(settings, db, nlp=nlp)
-    assert not result.promoted and result.old_micro_f1 == 0.8 and result.new_micro_f1 == 0.5
+    assert not result.promoted and reason in result.reason
+    assert result.old_micro_f1 == 0.8 and result.new_micro_f1 == candidate_f1
     assert model_summary(settings.theme_model_dir)["version"] == before
-    assert not previous_dir(settings).exists()
+    assert not previous_dir(settings).exists()  # the restore point is untouched
     assert reviews.last_result(settings) == result
     with pytest.raises(ReviewError, match="nothing to restore"):
         restore_previous_model(settings)

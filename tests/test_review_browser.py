@@ -136,10 +136,18 @@ def test_an_analyst_accepts_and_relabels_in_the_browser(
     )
 
     first = _card(browser)
-    current = browser.find_element(By.CSS_SELECTOR, "article.item.current")  # the keyboard's focus
-    assert current.get_attribute("data-item") == "0"
+    body = browser.find_element(By.TAG_NAME, "body")
+
+    def current() -> str | None:  # the card the keyboard acts on
+        return browser.find_element(By.CSS_SELECTOR, "article.item.current").get_attribute("data-item")
+
+    assert current() == "0"
+    body.send_keys("j")
+    assert current() == "1"
+    body.send_keys("k")
+    assert current() == "0"
     before = browser.current_url
-    browser.find_element(By.TAG_NAME, "body").send_keys("a")  # keyboard shortcut: accept
+    body.send_keys("a")  # keyboard shortcut: accept
     _wait_for_saved(browser, before)
 
     second = _card(browser)
