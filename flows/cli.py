@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -333,6 +334,46 @@ def review(
     except (ReviewConfigError, StoreError) as exc:
         err_console.print(f"[bold red]{exc}[/]")
         raise typer.Exit(code=2) from None
+
+
+@app.command()
+def search(
+    query: Annotated[
+        str, typer.Argument(help="a question or phrase, e.g. 'teacher shortages in rural schools'")
+    ],
+    theme: Annotated[
+        str | None, typer.Option("--theme", help="boost sentences carrying this theme id")
+    ] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="only this document (id or source path)")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="how many sentences")] = 10,
+    out: Out = None,
+    db: Db = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Ranked evidence sentences for a question, with document, speaker and offsets (BM25 + themes)."""
+    from flows.store import Store, StoreError
+    from nlp.search import SearchIndex
+
+    settings = _settings(out_dir=out)
+    try:
+        with Store(db or settings.db_url or _default_store(settings), create=False) as store:
+            summaries = store.summaries()
+    except StoreError as exc:
+        err_console.print(f"[bold red]{exc}[/] (run `takeaways run` first)")
+        raise typer.Exit(code=2) from None
+    index = SearchIndex.build(summaries, taxonomy=load_taxonomy(settings.taxonomy_path))
+    hits = index.search(query, top_k=top, theme=theme, doc=doc)
+    if as_json:
+        rows = [dataclasses.asdict(hit) for hit in hits]
+        sys.stdout.write(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"{len(hits)} sentence(s) for {query!r}", title_justify="left", show_lines=True)
+    for column in ("score", "document", "speaker", "offsets", "sentence"):
+        table.add_column(column, overflow="fold", justify="right" if column == "score" else "left")
+    for hit in hits:
+        table.add_row(f"{hit.score:.2f}", Path(hit.source).name, hit.speaker or "-", f"{hit.start}-{hit.end}",
+                      hit.text)  # fmt: skip
+    console.print(table)
 
 
 @app.command()

@@ -62,6 +62,7 @@ def test_nothing_to_read_exits_non_zero_with_a_message(tmp_path: Path) -> None:
     assert nothing.exit_code == 1 and "no input files found" in nothing.output
 
 
+@pytest.mark.usefixtures("prefect_harness")
 def test_run_on_the_samples_writes_summaries_corpus_view_and_schemas(
     tmp_path: Path, theme_model: ThemeModel
 ) -> None:
@@ -82,6 +83,17 @@ def test_run_on_the_samples_writes_summaries_corpus_view_and_schemas(
         schema = json.loads((out / "schema" / f"{name}.schema.json").read_text())
         assert "schema_version" in schema["properties"]
     assert not list(out.rglob("*.tmp")), "no temporary files may be left behind"
+    assert (out / "report.html").exists() and len(list((out / "drafts").glob("*.md"))) == 8
+
+    found = runner.invoke(app, ["search", "teacher shortages", "--out", str(out), "--top", "3", "--json"])
+    assert found.exit_code == 0, found.output
+    hits = json.loads(found.stdout)
+    assert len(hits) == 3 and all("teacher" in h["text"].lower() for h in hits)
+    for hit in hits:
+        summary = DocumentSummary.model_validate_json(
+            (out / "summaries" / f"{hit['document_id']}.json").read_text()
+        )
+        assert summary.text[hit["start"] : hit["end"]] == hit["text"]
 
 
 def test_themes_reads_jsonl_on_stdin_and_writes_jsonl(theme_model: ThemeModel) -> None:
