@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     models_dir: Path = Field(default=PROJECT_ROOT / "models", description="where trained theme models live")
     train_labels: Path = PROJECT_ROOT / "corpus" / "labels" / "train.jsonl"
     eval_labels: Path = PROJECT_ROOT / "corpus" / "labels" / "eval.jsonl"
+    unlabelled_dir: Path = Field(
+        default=PROJECT_ROOT / "corpus" / "samples", description="documents whose sentences get weak labels"
+    )
     templates_dir: Path = Field(
         default=PROJECT_ROOT / "configs" / "templates", description="Jinja2 templates: drafts and report"
     )

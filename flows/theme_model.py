@@ -8,7 +8,9 @@ from typing import Any
 from spacy.language import Language
 
 from flows.settings import Settings
-from nlp.linguistic import analysis_pipeline
+from nlp.errors import IngestFailure
+from nlp.ingest import read_document
+from nlp.linguistic import analysis_pipeline, parse, sentences
 from nlp.patterns import PatternMatcher
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.training import (
@@ -41,12 +43,35 @@ def training_items(settings: Settings, taxonomy: Taxonomy) -> list[LabelledSente
     return items
 
 
+def unlabelled_sentences(settings: Settings, nlp: Language) -> list[str]:
+    """Candidate sentences of the documents in ``unlabelled_dir`` (the samples, written for the project),
+    in a fixed order so training stays reproducible."""
+    paths = (
+        sorted(p for p in settings.unlabelled_dir.rglob("*") if p.is_file())
+        if settings.unlabelled_dir.is_dir()
+        else []
+    )
+    documents = []
+    for path in paths:
+        try:
+            documents.append(read_document(path.read_bytes(), source=str(path)))
+        except IngestFailure:
+            continue
+    return [
+        s.clean
+        for document, doc in parse(documents, nlp=nlp)
+        for s in sentences(document, doc)
+        if s.candidate
+    ]
+
+
 def train_and_save(settings: Settings, *, nlp: Language | None = None) -> ThemeModel:
     taxonomy = load_taxonomy(settings.taxonomy_path)
     nlp = nlp or analysis_pipeline(settings.spacy_model)
     model = train(
-        training_items(settings, taxonomy), taxonomy=taxonomy, nlp=nlp, random_state=settings.random_state
-    )
+        training_items(settings, taxonomy), taxonomy=taxonomy, nlp=nlp,
+        unlabelled=unlabelled_sentences(settings, nlp), random_state=settings.random_state,
+    )  # fmt: skip
     save_model(model, settings.theme_model_dir)
     return model
 

@@ -21,7 +21,8 @@ import sklearn
 import skops.io as sio
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sklearn.model_selection import KFold, cross_val_predict
+from sklearn.base import clone
+from sklearn.model_selection import KFold
 from spacy.language import Language
 
 from nlp.patterns import Hits, PatternMatcher
@@ -42,6 +43,7 @@ _TRUSTED_TYPES = {
 _THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)
 _PRIOR_HITS, _PRIOR_POSITIVE = 2.0, 1.0  # phrase precision is smoothed toward 0.5 when rarely seen
 _FOLDS = 5
+_WEAK_PRECISION = 0.8
 
 Variant = Literal["combined", "model", "rules"]
 
@@ -147,9 +149,14 @@ def train(
     *,
     taxonomy: Taxonomy,
     nlp: Language,
+    unlabelled: Sequence[str] = (),
     random_state: int = 0,
 ) -> ThemeModel:
-    """Fit the classifier, learn phrase precisions and choose per-theme thresholds out of fold."""
+    """Fit the classifier, learn phrase precisions and choose per-theme thresholds out of fold.
+
+    ``unlabelled`` sentences get weak labels from the seed phrases that proved precise on the labelled
+    data; they join every training fold but are never scored, so thresholds rest on human labels only.
+    """
     theme_ids = taxonomy.ids
     texts = [item.text for item in items]
     Y = indicator_matrix(items, theme_ids)
@@ -157,13 +164,19 @@ def train(
     hits = sentence_hits(nlp, matcher, texts)
     precision = _phrase_precision(hits, Y, theme_ids)
     pattern_r = np.array([pattern_strength(h, theme_ids, precision) for h in hits])
+    weak = weak_labels(sentence_hits(nlp, matcher, unlabelled), unlabelled, theme_ids, precision)
+    weak_texts, Y_weak = [w.text for w in weak], indicator_matrix(weak, theme_ids)
     folds = KFold(n_splits=_FOLDS, shuffle=True, random_state=random_state)
     classifier = ThemeClassifier(random_state=random_state)
-    oof = cross_val_predict(classifier, texts, Y, cv=folds, method="predict_proba")
+    oof = np.zeros(Y.shape)
+    for train_rows, test_rows in folds.split(texts):
+        fold_texts = [texts[i] for i in train_rows] + weak_texts
+        fold = clone(classifier).fit(fold_texts, np.vstack([Y[train_rows], Y_weak]))
+        oof[test_rows] = fold.predict_proba([texts[i] for i in test_rows])
     model_thresholds = _best_thresholds(oof, Y)
     rule_thresholds = _best_thresholds(pattern_r, Y)
     thresholds = _best_thresholds(combine(oof, pattern_r), Y)
-    classifier.fit(texts, Y)
+    classifier.fit(texts + weak_texts, np.vstack([Y, Y_weak]))
     model = ThemeModel(
         theme_ids=list(theme_ids),
         classifier=classifier,
@@ -174,13 +187,14 @@ def train(
     )
     variants: tuple[Variant, ...] = ("combined", "model", "rules")
     oof_metrics = {v: metrics(Y, _predict(oof, pattern_r, v, model), theme_ids) for v in variants}
-    data_hash = _data_hash(items)
+    data_hash = _data_hash([*items, *weak])
     model.metadata = {
         "format": MODEL_FORMAT,
         "data_hash": data_hash,
         "taxonomy_hash": taxonomy.digest(),
         "random_state": random_state,
         "n_train": len(items),
+        "n_weak": len(weak),
         "versions": {
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,
@@ -195,6 +209,23 @@ def train(
         json.dumps([data_hash, taxonomy.digest(), random_state, MODEL_FORMAT], sort_keys=True).encode()
     ).hexdigest()[:12]
     return model
+
+
+def weak_labels(
+    hits: Sequence[Hits], texts: Sequence[str], theme_ids: Sequence[str], precision: dict[str, float]
+) -> list[LabelledSentence]:
+    """Label a sentence with each theme one of whose phrases was right at least ``_WEAK_PRECISION``
+    of the time on the labelled data; sentences no precise phrase matches are left out."""
+    labelled = []
+    for text, found in zip(texts, hits, strict=True):
+        themes = [
+            theme
+            for theme in theme_ids
+            if any(precision.get(f"{theme}::{p}", 0.0) >= _WEAK_PRECISION for p in found.get(theme, []))
+        ]
+        if themes:
+            labelled.append(LabelledSentence(text=text, themes=themes))
+    return labelled
 
 
 def _data_hash(items: Sequence[LabelledSentence]) -> str:

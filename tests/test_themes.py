@@ -15,7 +15,7 @@ from flows.theme_model import evaluate, training_items
 from nlp.patterns import PatternMatcher
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.themes import decide
-from nlp.training import ModelError, ThemeModel, load_model, save_model, sentence_hits, train
+from nlp.training import ModelError, ThemeModel, load_model, save_model, sentence_hits, train, weak_labels
 
 PROBES = [
     "Teachers in remote schools have had no professional development for years.",
@@ -120,3 +120,19 @@ def test_another_taxonomy_trains_and_classifies(settings: Settings, nlp: Languag
     decisions = model.decide(texts, sentence_hits(nlp, PatternMatcher(nlp, taxonomy), texts))
     assert list(decisions[0].scores) == ["climate_action"]
     assert list(decisions[1].scores) == ["quality_education"]
+
+
+def test_weak_labels_come_only_from_phrases_that_proved_precise() -> None:
+    precision = {"financing::budget": 0.9, "financing::cost": 0.5, "digital_equity::online": 0.85}
+    hits = [
+        {"financing": ["budget"]},
+        {"financing": ["cost"]},
+        {"financing": ["cost"], "digital_equity": ["online"]},
+        {},
+    ]
+    texts = ["The budget rose.", "It cost a lot.", "Online costs fell.", "Hello."]
+    weak = weak_labels(hits, texts, ["financing", "digital_equity"], precision)
+    assert [(w.text, w.themes) for w in weak] == [
+        ("The budget rose.", ["financing"]),
+        ("Online costs fell.", ["digital_equity"]),
+    ]
