@@ -55,16 +55,16 @@ def test_a_scheduled_run_fires_and_processes_a_file_dropped_into_the_watched_fol
         env=_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
     try:
-        _wait(lambda: len(_summaries(out)) == 1, 180, "the first scheduled run")
+        _wait(lambda: len(_summaries(out)) == 1, 360, "the first scheduled run")
         (inbox / "ministry.html").write_bytes((SAMPLES / "statement_ministry.html").read_bytes())
-        _wait(lambda: len(_summaries(out)) == 2, 90, "a later run to pick up the new file")
+        _wait(lambda: len(_summaries(out)) == 2, 240, "a later run to pick up the new file")
     finally:
         serve.send_signal(signal.SIGTERM)
         try:
-            serve.wait(timeout=60)
+            serve.wait(timeout=120)
         except subprocess.TimeoutExpired:
             os.killpg(serve.pid, signal.SIGKILL)
-            pytest.fail("takeaways serve did not stop within 60 s of SIGTERM")
+            pytest.fail("takeaways serve did not stop within 120 s of SIGTERM")
     titles = {DocumentSummary.model_validate_json(p.read_text()).format for p in _summaries(out)}
     assert titles == {"txt", "html"}
     server_log = (out / "prefect-server.log").read_text(errors="replace")
