@@ -7,6 +7,8 @@ command and stopped with it; an operator with their own server just sets ``PREFE
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import signal
 import socket
@@ -19,6 +21,7 @@ from contextlib import contextmanager
 import httpx
 
 _STARTUP_TIMEOUT_S = 120.0
+_PR_SET_PDEATHSIG = 1
 
 
 class ServerError(RuntimeError):
@@ -43,6 +46,7 @@ def prefect_api(*, log_path: str | None = None) -> Iterator[str]:
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=_die_with_parent,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/api"
     try:
@@ -59,6 +63,13 @@ def prefect_api(*, log_path: str | None = None) -> Iterator[str]:
                 os.killpg(server.pid, signal.SIGKILL)
         if log is not None:
             log.close()
+
+
+def _die_with_parent() -> None:
+    """On Linux, the server gets SIGTERM if this process dies, even by SIGKILL: no orphaned servers."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _wait_until_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
