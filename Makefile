@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: install run test lint typecheck check clean browser
+.PHONY: install run test lint typecheck check clean browser bench-quality bench-speed
 
 install: $(STAMP)
 
@@ -30,6 +30,13 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "chromium missing and no apt-get: the browser tests will be skipped"; fi
+
+# Benchmarks read ../shared/data in place and write their tables into benchmarks/RESULTS.md.
+bench-quality: $(STAMP)
+	$(PY) -m benchmarks.quality
+
+bench-speed: $(STAMP)
+	$(PY) -m benchmarks.throughput
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
