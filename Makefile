@@ -33,9 +33,11 @@ browser:
 
 # Benchmarks read ../shared/data in place and write their tables into benchmarks/RESULTS.md.
 bench-quality: $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
 	$(PY) -m benchmarks.quality
 
 bench-speed: $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
 	$(PY) -m benchmarks.throughput
 
 lint: $(STAMP)
