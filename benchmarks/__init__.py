@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks.quality` and `python -m benchmarks.throughput`."""
