@@ -34,7 +34,7 @@ browser:
 # Benchmarks read ../shared/data in place and write their tables into benchmarks/RESULTS.md.
 bench-quality: $(STAMP)
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
-	$(PY) -m benchmarks.quality
+	$(PY) -m benchmarks.quality --n-process 2
 
 bench-speed: $(STAMP)
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
@@ -45,7 +45,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy nlp flows tests scripts review
+	$(VENV)/bin/mypy nlp flows tests scripts review benchmarks
 
 check: lint typecheck test
 
