@@ -24,6 +24,7 @@ _BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n\s*")
 _BULLET = re.compile(r"^(?:[•▪◦‣●○■□]\s*|[·\-*]\s+)")
 _NUMBERED = re.compile(r"^\d{1,2}[.)]\s+\S")
 _UNWRAPPED_LINE = 150
+_SENTENCE_ENDS = (".", "!", "?", ":", ";", "\u201d", '"', ")")
 """Hard-wrapped text breaks lines well before this many characters; a line this long is a paragraph."""
 _BOILERPLATE = re.compile(
     r"^(you are here|skip to (main )?content|skip navigation|share( this( page| article| story)?)?"
@@ -59,6 +60,11 @@ def is_boilerplate(line: str) -> bool:
     return bool(_BOILERPLATE.match(clean_inline(line)))
 
 
+def _continues(previous: str, line: str) -> bool:
+    """A stray hard break inside a sentence: no sentence end before it, a lower-case word after it."""
+    return not previous.endswith(_SENTENCE_ENDS) and line[:1].islower()
+
+
 def split_paragraphs(
     raw: str, *, kind: SegmentKind = "paragraph", one_per_line: bool | None = None
 ) -> list[Block]:
@@ -85,7 +91,7 @@ def split_paragraphs(
             if bullet or _NUMBERED.match(stripped):
                 paragraphs.append(("item", []))
                 stripped = stripped[bullet.end() :] if bullet else stripped
-            elif unwrapped and paragraphs[-1][1]:
+            elif unwrapped and paragraphs[-1][1] and not _continues(paragraphs[-1][1][-1], stripped):
                 paragraphs.append((kind, []))
             paragraphs[-1][1].append(stripped)
     blocks: list[Block] = []

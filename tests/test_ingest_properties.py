@@ -243,7 +243,8 @@ _LONG = (
     "and the assembly resolved to act on every recommendation of the commission without further delay, "
     "in every region, for every learner, and with the resources that this requires"
 )
-long_paragraph = st.tuples(phrase(), phrase()).map(lambda pair: f"{pair[0]} {_LONG} {pair[1]}")
+# Each paragraph ends a sentence: a line that does not, followed by a lower-case one, is a stray hard break.
+long_paragraph = st.tuples(phrase(), phrase()).map(lambda pair: f"{pair[0]} {_LONG} {pair[1]}.")
 
 
 @SETTINGS

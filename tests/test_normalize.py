@@ -137,3 +137,16 @@ def test_boilerplate_lines_are_dropped_from_documents() -> None:
     assert texts(doc) == ["The ministry launched a plan.", "It starts in May."]
     for chrome in ("You are here", "Skip to main content", "Share this"):
         assert chrome not in doc.text
+
+
+def test_a_stray_hard_break_inside_a_sentence_does_not_split_a_one_paragraph_per_line_text() -> None:
+    long_a = "The unity Government is committed to enhancing regional engagement and " + "x " * 60
+    text = (
+        long_a.strip() + " cooperation across the region and\n"
+        "beyond, with our neighbours and partners.\n"
+        + "A new paragraph starts here with a capital letter and runs on for a long while. " * 3
+        + "\n"
+    )
+    blocks = split_paragraphs(text)
+    assert len(blocks) == 2
+    assert blocks[0].text.endswith("region and beyond, with our neighbours and partners.")
