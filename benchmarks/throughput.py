@@ -77,7 +77,7 @@ class Measure:
     load_before: float
     load_after: float
     max_process_rss_mb: float | None = None
-    """Largest single process of the tree (``ru_maxrss`` from ``wait4``)."""
+    """Largest single process of the tree, sampled with psutil (``ru_maxrss`` without psutil)."""
     tree_rss_mb: float | None = None
     """Peak of the summed RSS of the process tree, sampled every 0.25 s with psutil (if installed)."""
     analysed: int | None = None
@@ -141,6 +141,7 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak_bytes = 0
+        self.peak_single_bytes = 0
         self.available = True
         self._done = threading.Event()
 
@@ -162,9 +163,11 @@ class TreeSampler(threading.Thread):
             total = 0
             for process in processes:
                 try:
-                    total += int(process.memory_info().rss)
+                    rss = int(process.memory_info().rss)
                 except psutil.Error:
                     continue
+                total += rss
+                self.peak_single_bytes = max(self.peak_single_bytes, rss)
             self.peak_bytes = max(self.peak_bytes, total)
             self._done.wait(_SAMPLE_INTERVAL_S)
 
@@ -237,13 +240,16 @@ def run_process(argv: Sequence[str], *, env: dict[str, str], log_path: Path) -> 
         tail = "\n".join(output.splitlines()[-30:])
         raise RuntimeError(f"{' '.join(argv)} exited with {process.returncode}:\n{tail}")
     done = _DONE.search(output)
+    sampled = sampler.available and sampler.peak_bytes > 0
+    # ru_maxrss only without psutil: Linux keeps the parent's peak RSS across fork + exec, so a small
+    # child of this (large) process would report this process's size.
     return Measure(
         wall_s=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
         load_before=before,
         load_after=load1(),
-        max_process_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
-        tree_rss_mb=sampler.peak_bytes / _MB if sampler.available and sampler.peak_bytes else None,
+        max_process_rss_mb=sampler.peak_single_bytes / _MB if sampled else usage.ru_maxrss / 1024,
+        tree_rss_mb=sampler.peak_bytes / _MB if sampled else None,
         analysed=int(done.group(1)) if done else None,
         skipped=int(done.group(2)) if done else None,
     )
@@ -548,7 +554,7 @@ def render(res: Results, command: str) -> str:
         + "), Prefect's ephemeral server. CPU s = user + system time of the whole process tree (`wait4`); "
         "peak RSS tree = summed RSS of the process and all its descendants (Prefect's server, spaCy or "
         "Dask workers) sampled every 0.25 s with psutil (shared pages count once per process, so an upper "
-        "bound); max process RSS = the largest single process (`ru_maxrss`).",
+        "bound); max process RSS = the largest single process, sampled the same way.",
         "- Start-up = a whole `takeaways run` over one tiny document (Python imports, Prefect's ephemeral "
         "server, spaCy and theme-model loading, store creation, publishing), measured at the start and "
         "after each size's runs; the fastest warm one (in bold) is the constant that 'excl. start-up' "
