@@ -312,6 +312,38 @@ def draft(
 
 
 @app.command()
+def brief(
+    doc_id: Annotated[str, typer.Argument(help="document id, or a unique prefix of it")],
+    words: Annotated[int, typer.Option("--words", min=1, help="word budget")] = 150,
+    out: Out = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """What a document covered, in N words: its sentences that cover most of its recurring subjects."""
+    from nlp.extractive import extractive_summary
+
+    settings = _settings(out_dir=out)
+    folder = settings.out_dir / "summaries"
+    matches = sorted(folder.glob(f"{doc_id}*.json")) if folder.is_dir() else []
+    if len(matches) != 1:
+        err_console.print(f"{len(matches) or 'No'} document id(s) start with {doc_id!r} in {folder}.")
+        raise typer.Exit(code=1)
+    summary = DocumentSummary.model_validate_json(matches[0].read_text("utf-8"))
+    chosen = extractive_summary(summary, word_budget=words)
+    if as_json:
+        rows = [
+            {"i": r.i, "start": r.start, "end": r.end, "speaker": r.speaker, "text": r.text} for r in chosen
+        ]
+        sys.stdout.write(
+            json.dumps({"id": summary.id, "sentences": rows}, indent=1, ensure_ascii=False) + "\n"
+        )
+        return
+    console.print(f"[bold]{summary.title or Path(summary.source).name}[/]")
+    for record in chosen:
+        who = f"[cyan]{record.speaker}:[/] " if record.speaker else ""
+        console.print(f"{who}{record.text} [dim]({record.start}-{record.end})[/]")
+
+
+@app.command()
 def review(
     db: Db = None,
     out: Out = None,

@@ -1,85 +1,118 @@
-"""The extractive summary of a document: its takeaways' headlines, then its most salient other sentences.
+"""A document's brief: the sentences that, within N words, cover most of what it keeps talking about.
 
-A reader asking "what was this meeting about?" in N words gets the headlines of the takeaways first
-(the points the pipeline stands behind, taken in rank order while they fit), then further candidate
-sentences in the order of the same scores the takeaways were chosen by: salience from ``nlp.takeaways``
-(centrality, cues, structure, penalties) raised by theme confidence. Back-channel and other
-non-candidate sentences never appear. Words are counted after disfluency clean-up, as the reader sees
-them, and no sentence is cut: sentences that would overflow the budget are passed over for shorter ones.
+A reader asking "what was this meeting about?" in N words wants its subjects named, not one point
+repeated. So the brief is a budgeted maximum coverage of the document's *concepts*: stemmed content
+words and pairs of adjacent content words, each weighted by how many sentences mention it (a concept
+said once is an aside). Sentences are added greedily by the weight of concepts they newly cover per
+square root of their length, so a sentence that only repeats what the brief already says gains nothing
+and long sentences are not favoured for their length alone. Two priors: sentences near the start of a
+document count more (meetings open by saying what they are for; articles put their point first), and
+framing ("good afternoon and welcome", "here are my takeaways") counts less.
+
+Takeaways stay the themed points with evidence; the brief is the neutral "what was covered", which is
+what QMSum's general summaries describe (see ``benchmarks/quality``). Back-channel and other
+non-candidate sentences never appear; words are counted after disfluency clean-up, as the reader sees
+them; no sentence is cut: one that would overflow the budget is passed over for a shorter one.
 """
 
 from __future__ import annotations
 
-import bisect
+import math
+import re
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 
-from nlp.document import Document
-from nlp.linguistic import Sentence, clean_transcript_text
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from nlp.linguistic import clean_transcript_text
+from nlp.rank import salience
+from nlp.search import stem
 from nlp.summary import DocumentSummary, SentenceRecord
-from nlp.takeaways import ScoredSentence, score_sentences
+from nlp.topics import FILLER_WORDS
 
-_THEME_WEIGHT = 1.0
-"""How much a sentence's strongest theme probability raises its salience (1.0: up to doubled)."""
-
-
-def extractive_summary(summary: DocumentSummary, *, word_budget: int) -> list[SentenceRecord]:
-    """Headlines (in document order) then further sentences (in document order), within ``word_budget``."""
-    chosen = fill_budget(ranked_sentences(summary), word_counts(summary.sentences), word_budget)
-    headlines = _headline_indices(summary)
-    first = sorted(i for i in chosen if i in headlines)
-    rest = sorted(i for i in chosen if i not in headlines)
-    return [summary.sentences[i] for i in (*first, *rest)]
+_STOP = ENGLISH_STOP_WORDS | FILLER_WORDS
+_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*|\d+(?:[.,]\d+)*")
 
 
-def ranked_sentences(summary: DocumentSummary) -> list[int]:
-    """Indices of the candidate sentences, best first: takeaway headlines by rank, then the others."""
-    headlines = sorted(_headline_indices(summary).items(), key=lambda kv: kv[1])
-    first = [i for i, _ in headlines]
-    taken = set(first)
-    scored = rescore(summary)
-    others = [
-        i
-        for i in sorted(
-            range(len(scored)), key=lambda i: (-sentence_value(scored[i], summary.sentences[i]), i)
-        )
-        if i not in taken and summary.sentences[i].candidate
-    ]
-    return [*first, *others]
+@dataclass(frozen=True)
+class CoverOptions:
+    """The brief's knobs, chosen on QMSum train (``python -m benchmarks.quality.tune``), never on val."""
+
+    min_sentences: int = 2
+    """A concept must be mentioned in this many sentences to count."""
+    length_exponent: float = 0.5
+    """Gain is divided by length to this power: 1 would favour short sentences, 0 long ones."""
+    opening_boost: float = 3.0
+    opening_scale: float = 0.05
+    """The first sentence counts ``1 + opening_boost`` times, decaying to 1/e of the boost 5% in."""
+    framing_factor: float = 0.4
+    pairs: bool = True
+    """Count pairs of adjacent content words as concepts too: they carry the subjects' names."""
 
 
-def sentence_value(scored: ScoredSentence, record: SentenceRecord) -> float:
-    """The takeaways' salience (``0.5 + base``, floored at 0) raised by the sentence's surest theme."""
-    strongest = max(record.themes.values(), default=0.0)
-    return max(0.0, 0.5 + scored.base) * (1.0 + _THEME_WEIGHT * strongest)
+def extractive_summary(
+    summary: DocumentSummary, *, word_budget: int, options: CoverOptions = CoverOptions()
+) -> list[SentenceRecord]:
+    """The brief: sentences chosen by :func:`cover` within ``word_budget`` words, in document order."""
+    chosen = cover(summary.sentences, word_budget, options=options)
+    return [summary.sentences[i] for i in sorted(chosen)]
 
 
-def rescore(summary: DocumentSummary) -> list[ScoredSentence]:
-    """Recompute the takeaways' sentence scores from a stored summary (they are not part of the schema)."""
-    document = Document(
-        id=summary.id,
-        source=summary.source,
-        format=summary.format,
-        kind=summary.kind,
-        title=summary.title,
-        date=summary.date,
-        text=summary.text,
-        segments=tuple(summary.segments),
-    )
-    starts = [s.start for s in summary.segments]
-    sentences = [
-        Sentence(
-            i=r.i,
-            start=r.start,
-            end=r.end,
-            text=r.text,
-            speaker=r.speaker,
-            segment=max(bisect.bisect_right(starts, r.start) - 1, 0),
-            clean=clean_transcript_text(r.text),
-            candidate=r.candidate,
-        )
-        for r in summary.sentences
-    ]
-    return score_sentences(document, sentences)
+def cover(
+    records: Sequence[SentenceRecord],
+    word_budget: int,
+    *,
+    start: Sequence[int] = (),
+    options: CoverOptions = CoverOptions(),
+) -> list[int]:
+    """Indices of candidate sentences in the order the greedy coverage picked them, after ``start``
+    (sentences already in the brief, e.g. takeaway headlines, taken first while they fit)."""
+    lengths = word_counts(records)
+    pool = [i for i, r in enumerate(records) if r.candidate and lengths[i] > 0]
+    clean = {i: clean_transcript_text(records[i].text) for i in pool}
+    found = {i: concepts(clean[i], pairs=options.pairs) for i in pool}
+    mentions = Counter(c for i in pool for c in found[i])
+    weight = {c: float(n) for c, n in mentions.items() if n >= options.min_sentences}
+    prior = {i: _prior(i, len(records), clean[i], options) for i in pool}
+    chosen = fill_budget([i for i in start if i in found], lengths, word_budget)
+    covered: set[str] = set().union(*(found[i] for i in chosen))
+    used = sum(lengths[i] for i in chosen)
+    pool = [i for i in pool if i not in chosen]
+    while pool:
+        best, best_value = None, 0.0
+        for i in pool:
+            if used + lengths[i] > word_budget:
+                continue
+            gain = sum(weight.get(c, 0.0) for c in found[i] - covered)
+            value = gain / lengths[i] ** options.length_exponent * prior[i]
+            if value > best_value:
+                best, best_value = i, value
+        if best is None:
+            break
+        chosen.append(best)
+        used += lengths[best]
+        covered |= found[best]
+        pool.remove(best)
+    return chosen
+
+
+def concepts(text: str, *, pairs: bool = True) -> set[str]:
+    """Stemmed content words and adjacent pairs of them ("digital_curriculum"), lower-cased."""
+    stems = [None if w in _STOP or len(w) < 3 else stem(w) for w in _WORD.findall(text.lower())]
+    found: set[str] = {s for s in stems if s}
+    if pairs:
+        found.update(f"{a}_{b}" for a, b in pairwise(stems) if a and b)
+    return found
+
+
+def _prior(i: int, n: int, text: str, options: CoverOptions) -> float:
+    position = i / max(n - 1, 1)
+    value = 1.0 + options.opening_boost * math.exp(-position / options.opening_scale)
+    if "framing" in salience(text, 0.0).penalties:
+        value *= options.framing_factor
+    return value
 
 
 def word_counts(records: Sequence[SentenceRecord]) -> list[int]:
@@ -99,14 +132,3 @@ def fill_budget(order: Sequence[int], lengths: Sequence[int], budget: int) -> li
         chosen.append(i)
         used += lengths[i]
     return chosen
-
-
-def _headline_indices(summary: DocumentSummary) -> dict[int, int]:
-    """Sentence index -> takeaway rank, for sentences that head a takeaway."""
-    by_span = {(r.start, r.end): r.i for r in summary.sentences}
-    out: dict[int, int] = {}
-    for takeaway in summary.takeaways:
-        i = by_span.get((takeaway.start, takeaway.end))
-        if i is not None and summary.sentences[i].candidate:
-            out.setdefault(i, takeaway.rank)
-    return out

@@ -95,6 +95,18 @@ def test_run_on_the_samples_writes_summaries_corpus_view_and_schemas(
         )
         assert summary.text[hit["start"] : hit["end"]] == hit["text"]
 
+    meeting = next(d for d in corpus.documents if d.kind == "transcript")
+    told = runner.invoke(app, ["brief", meeting.id[:12], "--words", "80", "--out", str(out), "--json"])
+    assert told.exit_code == 0, told.output
+    brief = json.loads(told.stdout)
+    summary = DocumentSummary.model_validate_json((out / "summaries" / f"{meeting.id}.json").read_text())
+    assert brief["id"] == meeting.id and len(brief["sentences"]) >= 2
+    assert sum(len(s["text"].split()) for s in brief["sentences"]) <= 80
+    assert [s["start"] for s in brief["sentences"]] == sorted(s["start"] for s in brief["sentences"])
+    assert all(summary.text[s["start"] : s["end"]] == s["text"] for s in brief["sentences"])
+    unknown = runner.invoke(app, ["brief", "ffffffffffff", "--out", str(out)])
+    assert unknown.exit_code == 1 and "No document id(s) start with 'ffffffffffff'" in unknown.output
+
 
 def test_themes_reads_jsonl_on_stdin_and_writes_jsonl(theme_model: ThemeModel) -> None:
     lines = [

@@ -1,8 +1,8 @@
-"""Tuning experiments on QMSum ``train`` only: which ranking choices move ROUGE and AMI F1, and by how much.
+"""Tuning on QMSum ``train`` only: which choices of the brief move ROUGE and AMI F1, and by how much.
 
-``python -m benchmarks.quality.tune`` scores variants of our extractive ranking beside the peers on the
-train split (never val: nothing reported is tuned on). Each variant is a ranking of sentence indices;
-the budget rule and the scoring are the benchmark's own. The findings feed engine changes, not numbers.
+``python -m benchmarks.quality.tune`` scores variants of ``nlp.extractive.cover`` (one knob of
+``CoverOptions`` changed at a time) beside the peers on the train split; the defaults of
+``CoverOptions`` were chosen from this table. Nothing reported in RESULTS.md is tuned on val.
 """
 
 from __future__ import annotations
@@ -19,148 +19,47 @@ from benchmarks.quality.data import DEFAULT_DATA, ami_gold, gold_sentences, load
 from benchmarks.quality.report import table
 from benchmarks.quality.run import MeetingRun, inside
 from benchmarks.quality.systems import PEERS, select
-from nlp.extractive import fill_budget, ranked_sentences, rescore
+from nlp.extractive import CoverOptions, cover
 from nlp.linguistic import clean_transcript_text
 from nlp.search import Boosts, SearchIndex
-from nlp.takeaways import ScoredSentence
 from nlp.taxonomy import Taxonomy
 
-Ranking = Callable[[MeetingRun], list[int]]
-_SCORED: dict[str, list[ScoredSentence]] = {}
+Selection = Callable[[MeetingRun, int], list[int]]
+"""A system under test: a meeting and a word budget in, the chosen sentence indices out."""
 
 
-def _scored(run: MeetingRun) -> list[ScoredSentence]:
-    if run.meeting.name not in _SCORED:
-        _SCORED[run.meeting.name] = rescore(run.summary)
-    return _SCORED[run.meeting.name]
+def brief(options: CoverOptions | None = None) -> Selection:
+    chosen = options or CoverOptions()
+    return lambda run, budget: cover(run.summary.sentences, budget, options=chosen)
 
 
-def _candidates(run: MeetingRun) -> list[int]:
-    return [r.i for r in run.summary.sentences if r.candidate]
-
-
-def _headlines(run: MeetingRun) -> list[int]:
+def headlines(run: MeetingRun) -> list[int]:
+    """The takeaways' headline sentences, in rank order."""
     by_span = {(r.start, r.end): r.i for r in run.summary.sentences}
-    out = [by_span.get((t.start, t.end)) for t in run.summary.takeaways]
-    return [i for i in out if i is not None]
+    found = (by_span.get((t.start, t.end)) for t in run.summary.takeaways)
+    return [i for i in found if i is not None]
 
 
-def by_value(
-    value: Callable[[MeetingRun, int], float], *, headlines: bool, max_headlines: int = 99
-) -> Ranking:
-    """Candidates by a value, best first, optionally after the (top ``max_headlines``) takeaway headlines."""
-
-    def rank(run: MeetingRun) -> list[int]:
-        first = _headlines(run)[:max_headlines] if headlines else []
-        rest = sorted((i for i in _candidates(run) if i not in first), key=lambda i: (-value(run, i), i))
-        return [*first, *rest]
-
-    return rank
+def headlines_first(run: MeetingRun, budget: int) -> list[int]:
+    """The issue's literal reading: the takeaway headlines in rank order, then the brief fills the budget."""
+    return cover(run.summary.sentences, budget, start=headlines(run))
 
 
-def salience(
-    theme_weight: float,
-    *,
-    position: float = 0.0,
-    min_words: int = 0,
-    opening: float = 0.0,
-    scale: float = 0.05,
-    lift_framing: bool = False,
-) -> Callable[[MeetingRun, int], float]:
-    """``max(0, 0.5 + base) * (1 + w * top theme p)``, optionally times a linear lead prior, an
-    opening prior (``1 + opening * exp(-position / scale)``, position in [0, 1]), a length floor, and
-    without the framing and logistics penalties."""
-
-    def value(run: MeetingRun, i: int) -> float:
-        s = _scored(run)[i]
-        top = max(run.summary.sentences[i].themes.values(), default=0.0)
-        base = s.base
-        if lift_framing:
-            weights = {"framing": 0.6, "logistics": 0.6}  # as in nlp.rank.salience
-            base += min(s.salience.penalty, sum(weights.get(p, 0.0) for p in s.salience.penalties))
-        v = max(0.0, 0.5 + base) * (1.0 + theme_weight * top)
-        relative = i / max(len(run.texts) - 1, 1)
-        if position:
-            v *= 1.0 + position * (1.0 - relative)
-        if opening:
-            v *= 1.0 + opening * float(np.exp(-relative / scale))
-        if run.lengths[i] < min_words:
-            v *= 0.5
-        return v
-
-    return value
-
-
-def centrality_only(run: MeetingRun, i: int) -> float:
-    return _scored(run)[i].salience.centrality
-
-
-def opening_then(count: int, then: Ranking) -> Ranking:
-    """The first ``count`` candidate sentences of the meeting, then another ranking."""
-
-    def rank(run: MeetingRun) -> list[int]:
-        first = _candidates(run)[:count]
-        return [*first, *(i for i in then(run) if i not in first)]
-
-    return rank
-
-
-def filtered(peer: str) -> Ranking:
-    """A peer's ranking with our back-channel filter applied: how much of our edge is the filter."""
-
-    def rank(run: MeetingRun) -> list[int]:
-        keep = set(_candidates(run))
-        return [i for i in run.rankings[peer] if i in keep]
-
-    return rank
-
-
-CANDIDATE_NAME = "candidate: salience only (w=0), opening prior 3, no framing/logistics penalty, no headlines"
-CANDIDATE: Ranking = by_value(salience(0.0, opening=3.0, lift_framing=True), headlines=False)
-"""The best meeting-summary ranking on train, evaluated once on val by the benchmark (not tuned there)."""
-
-VARIANTS: dict[str, Ranking] = {
-    "ours as shipped (headlines, then value w=1)": lambda run: ranked_sentences(run.summary),
-    "no headlines, value w=1": by_value(salience(1.0), headlines=False),
-    "headlines, value w=0 (salience only)": by_value(salience(0.0), headlines=True),
-    "headlines, value w=3": by_value(salience(3.0), headlines=True),
-    "no headlines, centrality only": by_value(centrality_only, headlines=False),
-    "headlines, value w=1, lead prior 1.0": by_value(salience(1.0, position=1.0), headlines=True),
-    "no headlines, value w=1, lead prior 1.0": by_value(salience(1.0, position=1.0), headlines=False),
-    "no headlines, value w=1, halve <12 words": by_value(salience(1.0, min_words=12), headlines=False),
-    "headlines, value w=1, opening prior 1": by_value(salience(1.0, opening=1.0), headlines=True),
-    "headlines, value w=1, opening prior 3": by_value(salience(1.0, opening=3.0), headlines=True),
-    "headlines, value w=1, no framing/logistics penalty": by_value(
-        salience(1.0, lift_framing=True), headlines=True
-    ),
-    "headlines, value w=1, opening prior 3, no framing/logistics penalty": by_value(
-        salience(1.0, opening=3.0, lift_framing=True), headlines=True
-    ),
-    "top 2 headlines, then value w=1, opening prior 3, no framing penalty": by_value(
-        salience(1.0, opening=3.0, lift_framing=True), headlines=True, max_headlines=2
-    ),
-    "top 3 headlines, then value w=1, opening prior 3, no framing penalty": by_value(
-        salience(1.0, opening=3.0, lift_framing=True), headlines=True, max_headlines=3
-    ),
-    "no headlines, value w=1, opening prior 3, no framing penalty": by_value(
-        salience(1.0, opening=3.0, lift_framing=True), headlines=False
-    ),
-    "no headlines, value w=1, opening prior 10, no framing penalty": by_value(
-        salience(1.0, opening=10.0, lift_framing=True), headlines=False
-    ),
-    "no headlines, value w=1, opening prior 3": by_value(salience(1.0, opening=3.0), headlines=False),
-    "no headlines, value w=1, no framing penalty": by_value(
-        salience(1.0, lift_framing=True), headlines=False
-    ),
-    "no headlines, value w=1, opening prior 3 over 10%, no framing penalty": by_value(
-        salience(1.0, opening=3.0, scale=0.1, lift_framing=True), headlines=False
-    ),
-    CANDIDATE_NAME: CANDIDATE,
-    "top 2 headlines, then LEAD": by_value(lambda run, i: -i, headlines=True, max_headlines=2),
-    "first 2 candidates, then ours as shipped": opening_then(2, lambda run: ranked_sentences(run.summary)),
-    "first 3 candidates, then ours as shipped": opening_then(3, lambda run: ranked_sentences(run.summary)),
-    "headlines, then first candidates (LEAD)": by_value(lambda run, i: -i, headlines=True),
-    **{f"{p} + our back-channel filter": filtered(p) for p in ("LEAD", "LexRank", "LSA")},
+VARIANTS: dict[str, Selection] = {
+    "brief as shipped": brief(),
+    "takeaway headlines first, then the brief": headlines_first,
+    "no opening prior": brief(CoverOptions(opening_boost=0.0)),
+    "opening prior 1": brief(CoverOptions(opening_boost=1.0)),
+    "opening prior 2": brief(CoverOptions(opening_boost=2.0)),
+    "opening prior 5": brief(CoverOptions(opening_boost=5.0)),
+    "opening over 2%": brief(CoverOptions(opening_scale=0.02)),
+    "opening over 10%": brief(CoverOptions(opening_scale=0.1)),
+    "length exponent 0.3": brief(CoverOptions(length_exponent=0.3)),
+    "length exponent 0.7": brief(CoverOptions(length_exponent=0.7)),
+    "length exponent 1.0": brief(CoverOptions(length_exponent=1.0)),
+    "concepts in 3+ sentences": brief(CoverOptions(min_sentences=3)),
+    "no framing prior": brief(CoverOptions(framing_factor=1.0)),
+    "single words only (no pairs)": brief(CoverOptions(pairs=False)),
 }
 
 
@@ -177,20 +76,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         MeetingRun(m, s, DEFAULT_CACHE)
         for m, s in zip(meetings, engine.summaries([m.path for m in meetings]), strict=True)
     ]
-    systems: dict[str, Ranking] = {name: _peer(name) for name in PEERS}
+    systems: dict[str, Selection] = {name: _peer(name) for name in PEERS}
     systems |= {k: v for k, v in VARIANTS.items() if args.only is None or k in args.only}
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     rows = []
-    for name, rank in systems.items():
+    for name, system in systems.items():
         r1, r2, edu, ami = [], [], [], []
         for run in runs:
-            order = rank(run)
             budget = len(run.meeting.reference.split())
-            chosen = (
-                select(order, run.lengths, budget)
-                if name in PEERS
-                else fill_budget(order, run.lengths, budget)
-            )
+            chosen = system(run, budget)
             result = scorer.score(run.meeting.reference, run.text(chosen))
             r1.append(result["rouge1"].fmeasure)
             r2.append(result["rouge2"].fmeasure)
@@ -199,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             gold_text = ami_gold(DEFAULT_DATA, run.meeting.name)
             if gold_text is not None:
                 gold, _ = gold_sentences([r.text for r in run.summary.sentences], gold_text)
-                picked = set(fill_budget(order, run.lengths, len(clean_transcript_text(gold_text).split())))
+                picked = set(system(run, len(clean_transcript_text(gold_text).split())))
                 if gold and picked:
                     p, r = len(picked & gold) / len(picked), len(picked & gold) / len(gold)
                     ami.append(2 * p * r / (p + r) if p + r else 0.0)
@@ -250,8 +144,8 @@ def search_variants(runs: Sequence[MeetingRun], taxonomy: Taxonomy) -> str:
     return table(["search variant (QMSum train specific queries)", "recall@5"], rows)
 
 
-def _peer(name: str) -> Ranking:
-    return lambda run: run.rankings[name]
+def _peer(name: str) -> Selection:
+    return lambda run, budget: select(run.rankings[name], run.lengths, budget)
 
 
 if __name__ == "__main__":
