@@ -5,7 +5,8 @@ repeated. So the brief is a budgeted maximum coverage of the document's *concept
 words and pairs of adjacent content words, each weighted by how many sentences mention it (a concept
 said once is an aside). Sentences are added greedily by the weight of concepts they newly cover per
 square root of their length, so a sentence that only repeats what the brief already says gains nothing
-and long sentences are not favoured for their length alone. Two priors: sentences near the start of a
+and long sentences are not favoured for their length alone. Once every recurring concept is covered and
+words remain, the sentences richest in recurring concepts fill them. Two priors: sentences near the start of a
 document count more (meetings open by saying what they are for; articles put their point first), and
 framing ("good afternoon and welcome", "here are my takeaways") counts less.
 
@@ -50,6 +51,8 @@ class CoverOptions:
     framing_factor: float = 0.4
     pairs: bool = True
     """Count pairs of adjacent content words as concepts too: they carry the subjects' names."""
+    fill: bool = True
+    """Once nothing new is left to cover, go on with the sentences richest in recurring concepts."""
 
 
 def extractive_summary(
@@ -81,12 +84,13 @@ def cover(
     used = sum(lengths[i] for i in chosen)
     pool = [i for i in pool if i not in chosen]
     while pool:
-        best, best_value = None, 0.0
+        best, best_value = None, (0.0, 0.0)
         for i in pool:
             if used + lengths[i] > word_budget:
                 continue
-            gain = sum(weight.get(c, 0.0) for c in found[i] - covered)
-            value = gain / lengths[i] ** options.length_exponent * prior[i]
+            scale = prior[i] / lengths[i] ** options.length_exponent
+            new = sum(weight.get(c, 0.0) for c in found[i] - covered) * scale
+            value = (new, sum(weight.get(c, 0.0) for c in found[i]) * scale if options.fill else 0.0)
             if value > best_value:
                 best, best_value = i, value
         if best is None:

@@ -51,11 +51,10 @@ def test_the_brief_reads_in_document_order() -> None:
     assert chosen == sorted(chosen)
 
 
-def test_it_stops_when_nothing_new_is_left_to_cover() -> None:
-    chosen = {r.i for r in extractive_summary(MEETING, word_budget=10_000)}
-    # Everything sentence 6 says that recurs ("rural", "school", "digital curriculum") is already in.
-    assert 5 in chosen
-    assert 6 not in chosen
+def test_once_everything_recurring_is_covered_the_richest_sentences_fill_the_budget() -> None:
+    # After 5 and 8, nothing recurring is left uncovered; 6 repeats three of 5's subjects.
+    assert cover(MEETING.sentences, 10_000, options=CoverOptions(fill=False)) == [5, 8]
+    assert cover(MEETING.sentences, 10_000) == [5, 8, 9, 6, 3]
 
 
 def test_back_channel_never_appears_and_concept_free_sentences_are_left_out() -> None:
@@ -132,8 +131,9 @@ def test_a_brief_can_start_from_given_sentences() -> None:
     assert sum(word_counts([MEETING.sentences[i] for i in picked])) <= 40
     assert len(picked) > 2
     # Coverage goes on from what the start covers: once 9 and 5 are in, 8 says nothing new that recurs.
-    assert cover(MEETING.sentences, 100) == [5, 8]
-    assert cover(MEETING.sentences, 100, start=[9]) == [9, 5]
+    stop = CoverOptions(fill=False)
+    assert cover(MEETING.sentences, 100, options=stop) == [5, 8]
+    assert cover(MEETING.sentences, 100, start=[9], options=stop) == [9, 5]
 
 
 def test_records_are_the_summary_s_own_with_exact_offsets() -> None:

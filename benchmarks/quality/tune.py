@@ -60,6 +60,7 @@ VARIANTS: dict[str, Selection] = {
     "concepts in 3+ sentences": brief(CoverOptions(min_sentences=3)),
     "no framing prior": brief(CoverOptions(framing_factor=1.0)),
     "single words only (no pairs)": brief(CoverOptions(pairs=False)),
+    "stop when nothing new is left (no fill)": brief(CoverOptions(fill=False)),
 }
 
 
