@@ -5,10 +5,10 @@ repeated. So the brief is a budgeted maximum coverage of the document's *concept
 words and pairs of adjacent content words, each weighted by how many sentences mention it (a concept
 said once is an aside). Sentences are added greedily by the weight of concepts they newly cover per
 square root of their length, so a sentence that only repeats what the brief already says gains nothing
-and long sentences are not favoured for their length alone. Once every recurring concept is covered and
-words remain, the sentences richest in recurring concepts fill them. Two priors: sentences near the start of a
-document count more (meetings open by saying what they are for; articles put their point first), and
-framing ("good afternoon and welcome", "here are my takeaways") counts less.
+and long sentences are not favoured for their length alone. Once every recurring concept is covered
+and words remain, the sentences richest in recurring concepts fill them. Two priors: sentences near the
+start of a document count more (meetings open by saying what they are for; articles put their point
+first), and framing ("good afternoon and welcome", "here are my takeaways") counts less.
 
 Takeaways stay the themed points with evidence; the brief is the neutral "what was covered", which is
 what QMSum's general summaries describe (see ``benchmarks/quality``). Back-channel and other
