@@ -6,9 +6,10 @@ words and pairs of adjacent content words, each weighted by how many sentences m
 said once is an aside). Sentences are added greedily by the weight of concepts they newly cover per
 square root of their length, so a sentence that only repeats what the brief already says gains nothing
 and long sentences are not favoured for their length alone. Once every recurring concept is covered
-and words remain, the sentences richest in recurring concepts fill them. Two priors: sentences near the
+and words remain, the sentences richest in recurring concepts fill them. Three priors: sentences near the
 start of a document count more (meetings open by saying what they are for; articles put their point
-first), and framing ("good afternoon and welcome", "here are my takeaways") counts less.
+first), sentences that say what the meeting is for ("an evidence session on", "the agenda is") count
+more, and framing ("good afternoon and welcome", "here are my takeaways") counts less.
 
 Takeaways stay the themed points with evidence; the brief is the neutral "what was covered", which is
 what QMSum's general summaries describe (see ``benchmarks/quality``). Back-channel and other
@@ -35,6 +36,13 @@ from nlp.topics import FILLER_WORDS
 
 _STOP = ENGLISH_STOP_WORDS | FILLER_WORDS
 _WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*|\d+(?:[.,]\d+)*")
+_PURPOSE = re.compile(
+    r"\b(evidence session|inquiry into|purpose of (this|the|today)|(this|today's|the) (meeting|session) "
+    r"(is|will be) (about|on)|(we're|we are|i'm|i am|we'll|we will|gonna|going|want|here) to (talk|discuss|"
+    r"look at|focus)|kick-?off|agenda (is|for)|the (main )?topics? (of|for|is|are|today))",
+    re.IGNORECASE,
+)
+"""A sentence saying what the meeting is for: "this is an evidence session on", "the agenda is"."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,8 @@ class CoverOptions:
     opening_scale: float = 0.05
     """The first sentence counts ``1 + opening_boost`` times, decaying to 1/e of the boost 5% in."""
     framing_factor: float = 0.4
+    purpose_boost: float = 1.0
+    """A sentence saying what the meeting is for counts ``1 + purpose_boost`` times."""
     pairs: bool = True
     """Count pairs of adjacent content words as concepts too: they carry the subjects' names."""
     fill: bool = True
@@ -116,6 +126,8 @@ def _prior(i: int, n: int, text: str, options: CoverOptions) -> float:
     value = 1.0 + options.opening_boost * math.exp(-position / options.opening_scale)
     if "framing" in salience(text, 0.0).penalties:
         value *= options.framing_factor
+    if _PURPOSE.search(text):
+        value *= 1.0 + options.purpose_boost
     return value
 
 

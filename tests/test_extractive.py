@@ -115,6 +115,15 @@ def test_framing_counts_less_than_a_plain_statement() -> None:
     assert cover(summary.sentences, 13) == [21]
 
 
+def test_a_sentence_saying_what_the_meeting_is_for_counts_more() -> None:
+    turns = _asides(20)
+    turns += [("Chair", ["Item two is an evidence session on rural school funding and teacher pay."])]
+    turns += [("Ann", ["Rural school funding and teacher pay fell behind again this spring."])]
+    summary = make_summary(turns, source="purpose.json")
+    assert cover(summary.sentences, 14) == [20]
+    assert cover(summary.sentences, 14, options=CoverOptions(purpose_boost=0.0)) == [21]
+
+
 @given(st.text(max_size=200))
 def test_concepts_are_lower_case_and_pairs_are_made_of_concepts(text: str) -> None:
     found = concepts(text)
