@@ -1,4 +1,4 @@
-"""Markdown tables, and the "## Quality" section of benchmarks/RESULTS.md replaced in place."""
+"""Markdown tables, and one "## ..." section of benchmarks/RESULTS.md replaced in place."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-def replace_section(path: Path, body: str) -> None:
-    """Write ``body`` (starting with the section heading) in place of the old Quality section only."""
+def replace_section(path: Path, body: str, *, heading: str = SECTION) -> None:
+    """Write ``body`` (starting with ``heading``) in place of that section only; append it if new."""
     text = path.read_text(encoding="utf-8") if path.exists() else _TITLE
-    pattern = re.compile(rf"^{re.escape(SECTION)}[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(heading)}[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
     section = body.rstrip() + "\n"
     if pattern.search(text):
         text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip() + "\n"

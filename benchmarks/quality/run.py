@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import datetime as dt
+import os
 import platform
 import sys
 import time
@@ -474,7 +475,8 @@ def versions_section(engine: Engine, seconds: float) -> str:
             f"Python {platform.python_version()}; {', '.join(versions)}. Theme model {info.theme_model} "
             f"(taxonomy {info.taxonomy}), spaCy pipeline {info.spacy_pipeline}. Seeds: random peer "
             f"{SEED} + CRC32 of the meeting id; topic baseline 0; theme model random_state "
-            f"{engine.settings.random_state}. Whole run {seconds / 60:.1f} min on {_cores()} core(s).",
+            f"{engine.settings.random_state}; PYTHONHASHSEED {os.environ.get('PYTHONHASHSEED', 'random')}. "
+            f"Whole run {seconds / 60:.1f} min on {_cores()} core(s).",
         ]
     )
 

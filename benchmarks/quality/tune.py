@@ -16,14 +16,15 @@ from rouge_score import rouge_scorer  # type: ignore[import-untyped]
 
 from benchmarks.quality.analysis import DEFAULT_CACHE, Engine
 from benchmarks.quality.data import DEFAULT_DATA, ami_gold, gold_sentences, load_meetings
-from benchmarks.quality.report import table
-from benchmarks.quality.run import MeetingRun, inside
+from benchmarks.quality.report import replace_section, table
+from benchmarks.quality.run import RESULTS, MeetingRun, inside
 from benchmarks.quality.systems import PEERS, select
 from nlp.extractive import CoverOptions, cover
 from nlp.linguistic import clean_transcript_text
 from nlp.search import Boosts, SearchIndex
 from nlp.taxonomy import Taxonomy
 
+TUNING_SECTION = "## Tuning on QMSum train"
 Selection = Callable[[MeetingRun, int], list[int]]
 """A system under test: a meeting and a word budget in, the chosen sentence indices out."""
 
@@ -69,6 +70,7 @@ VARIANTS: dict[str, Selection] = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.quality.tune", description=__doc__)
     parser.add_argument("--only", nargs="*", default=None, help="variant names to run (default: all)")
+    parser.add_argument("--write", action="store_true", help=f"write the table into {RESULTS.name}")
     args = parser.parse_args(argv)
     if not (DEFAULT_DATA / "qmsum" / "train").is_dir():
         print("Tuning skipped: no QMSum train data in ../shared/data.")
@@ -111,13 +113,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             ]
         )
         print(f"[tune] {name}: R1 {np.mean(r1):.3f} R2 {np.mean(r2):.3f}", file=sys.stderr, flush=True)
-    print(search_variants(runs, engine.analyzer.taxonomy))
-    print(
-        table(
-            ["ranking (QMSum train)", "R-1", "R-2", "education R-1", "education R-2", "AMI F1"],
-            [[r[0], *(float(x) for x in r[1:])] for r in rows],
-        )
+    n_edu = sum(run.meeting.education for run in runs)
+    body = "\n".join(
+        [
+            TUNING_SECTION,
+            "",
+            f"_`python -m benchmarks.quality.tune --write`: {len(runs)} QMSum train meetings ({n_edu} "
+            "education); the same budget rule and scoring as the Quality section. Each row changes one "
+            "setting of the brief (`nlp.extractive.CoverOptions`) from its default; the defaults were "
+            "chosen from this table. Nothing here is measured on val._",
+            "",
+            table(
+                ["ranking (QMSum train)", "R-1", "R-2", "education R-1", "education R-2", "AMI F1"],
+                [[r[0], *(float(x) for x in r[1:])] for r in rows],
+            ),
+            "",
+            search_variants(runs, engine.analyzer.taxonomy),
+        ]
     )
+    print(body)
+    if args.write:
+        replace_section(RESULTS, body, heading=TUNING_SECTION)
     return 0
 
 
