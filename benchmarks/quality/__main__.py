@@ -1,8 +1,8 @@
 """``python -m benchmarks.quality``: run the quality benchmark with a fixed string-hash seed.
 
-sumy builds its word matrices from Python sets, so LexRank, TextRank and LSA rank ties differently under
-each run's random string hashing (LSA moved by 0.01 R-1 on the education meetings between runs). With
-``PYTHONHASHSEED`` fixed the peers' numbers repeat exactly; we re-execute ourselves with it when unset.
+sumy's LSA builds its word matrix from a Python set, so its ranking changes with each run's random
+string hashing (0.01 R-1 on the education meetings between two runs; LexRank and TextRank did not
+move). With ``PYTHONHASHSEED`` fixed the numbers repeat; we re-execute ourselves with it when unset.
 """
 
 import os
