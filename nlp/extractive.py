@@ -6,10 +6,11 @@ words and pairs of adjacent content words, each weighted by how many sentences m
 said once is an aside). Sentences are added greedily by the weight of concepts they newly cover per
 square root of their length, so a sentence that only repeats what the brief already says gains nothing
 and long sentences are not favoured for their length alone. Once every recurring concept is covered
-and words remain, the sentences richest in recurring concepts fill them. Three priors: sentences near the
-start of a document count more (meetings open by saying what they are for; articles put their point
-first), sentences that say what the meeting is for ("an evidence session on", "the agenda is") count
-more, and framing ("good afternoon and welcome", "here are my takeaways") counts less.
+and words remain, the sentences richest in recurring concepts fill them. Two priors: sentences near the
+start of a document count more (meetings open by saying what they are for and who is there; articles
+put their point first), and so do sentences that say what a meeting is for ("an evidence session on",
+"the agenda is"). In a meeting, greetings are not penalised: "I'd like to welcome the Minister for
+Education" is how a meeting says who took part; in a statement, protocol and framing count less.
 
 Takeaways stay the themed points with evidence; the brief is the neutral "what was covered", which is
 what QMSum's general summaries describe (see ``benchmarks/quality``). Back-channel and other
@@ -56,7 +57,8 @@ class CoverOptions:
     opening_boost: float = 3.0
     opening_scale: float = 0.05
     """The first sentence counts ``1 + opening_boost`` times, decaying to 1/e of the boost 5% in."""
-    framing_factor: float = 0.4
+    protocol_factor: float = 0.4
+    """In a statement, protocol ("Mr President, I congratulate you") counts this much; see ``_prior``."""
     purpose_boost: float = 1.0
     """A sentence saying what the meeting is for counts ``1 + purpose_boost`` times."""
     pairs: bool = True
@@ -69,7 +71,7 @@ def extractive_summary(
     summary: DocumentSummary, *, word_budget: int, options: CoverOptions = CoverOptions()
 ) -> list[SentenceRecord]:
     """The brief: sentences chosen by :func:`cover` within ``word_budget`` words, in document order."""
-    chosen = cover(summary.sentences, word_budget, options=options)
+    chosen = cover(summary.sentences, word_budget, options=options, statement=summary.kind == "statement")
     return [summary.sentences[i] for i in sorted(chosen)]
 
 
@@ -79,6 +81,7 @@ def cover(
     *,
     start: Sequence[int] = (),
     options: CoverOptions = CoverOptions(),
+    statement: bool = False,
 ) -> list[int]:
     """Indices of candidate sentences in the order the greedy coverage picked them, after ``start``
     (sentences already in the brief, e.g. takeaway headlines, taken first while they fit)."""
@@ -88,7 +91,7 @@ def cover(
     found = {i: concepts(clean[i], pairs=options.pairs) for i in pool}
     mentions = Counter(c for i in pool for c in found[i])
     weight = {c: float(n) for c, n in mentions.items() if n >= options.min_sentences}
-    prior = {i: _prior(i, len(records), clean[i], options) for i in pool}
+    prior = {i: _prior(i, len(records), clean[i], options, statement=statement) for i in pool}
     chosen = fill_budget([i for i in start if i in found], lengths, word_budget)
     covered: set[str] = set().union(*(found[i] for i in chosen))
     used = sum(lengths[i] for i in chosen)
@@ -121,13 +124,13 @@ def concepts(text: str, *, pairs: bool = True) -> set[str]:
     return found
 
 
-def _prior(i: int, n: int, text: str, options: CoverOptions) -> float:
+def _prior(i: int, n: int, text: str, options: CoverOptions, *, statement: bool) -> float:
     position = i / max(n - 1, 1)
     value = 1.0 + options.opening_boost * math.exp(-position / options.opening_scale)
-    if "framing" in salience(text, 0.0).penalties:
-        value *= options.framing_factor
     if _PURPOSE.search(text):
         value *= 1.0 + options.purpose_boost
+    if statement and "framing" in salience(text, 0.0).penalties:
+        value *= options.protocol_factor
     return value
 
 

@@ -53,7 +53,8 @@ _FRAMING = re.compile(
     r"in this (post|article|blog)|"
     r"let me (start|begin|say)|i would like to (thank|welcome|begin)|welcome (to|everyone)|good (morning|"
     r"afternoon|evening)|thank you( all| very much| so much)?[.!]?$|ladies and gentlemen|your excellenc|"
-    r"distinguished (guests|delegates)|mr\.? president|madam president|it is (an honou?r|a pleasure))",
+    r"distinguished (guests|delegates)|mr\.? president|madam president|it is (an honou?r|a pleasure)|"
+    r"(gives|give) me (great )?(pleasure|honou?r)|congratulat\w*|on (his|her|your) (election|re-election))",
     re.I,
 )
 _LOGISTICS = re.compile(

@@ -107,14 +107,6 @@ def test_the_opening_counts_more_than_the_same_words_later() -> None:
     assert cover(summary.sentences, 12, options=no_prior) == [41]  # later, it covers one concept more
 
 
-def test_framing_counts_less_than_a_plain_statement() -> None:
-    turns = _asides(20)
-    turns += [("Chair", ["Good afternoon and welcome to this session on rural teacher training funding."])]
-    turns += [("Ann", ["Rural teacher training funding was cut again this year, and it shows."])]
-    summary = make_summary(turns, source="framing.json")
-    assert cover(summary.sentences, 13) == [21]
-
-
 def test_a_sentence_saying_what_the_meeting_is_for_counts_more() -> None:
     turns = _asides(20)
     turns += [("Chair", ["Item two is an evidence session on rural school funding and teacher pay."])]
@@ -122,6 +114,15 @@ def test_a_sentence_saying_what_the_meeting_is_for_counts_more() -> None:
     summary = make_summary(turns, source="purpose.json")
     assert cover(summary.sentences, 14) == [20]
     assert cover(summary.sentences, 14, options=CoverOptions(purpose_boost=0.0)) == [21]
+
+
+def test_protocol_counts_less_in_a_statement_but_a_welcome_names_a_meeting_s_guests() -> None:
+    turns = _asides(20)
+    turns += [(None, ["I congratulate the Minister for Education on her election, and welcome her."])]
+    turns += [(None, ["The Minister for Education set out the plan to the members of the council."])]
+    summary = make_summary(turns, source="protocol.json")
+    assert cover(summary.sentences, 14, statement=True) == [21]
+    assert cover(summary.sentences, 14) == [20]
 
 
 @given(st.text(max_size=200))

@@ -34,6 +34,8 @@ def test_cues_reward_claims_and_calls_to_action() -> None:
 
 def test_framing_logistics_and_questions_are_penalised() -> None:
     assert "framing" in salience("Here are my three key takeaways from Monday's discussions.", 0.5).penalties
+    protocol = "It gives me great pleasure to congratulate you, Sir, on your election to the presidency."
+    assert "framing" in salience(protocol, 0.5).penalties
     assert "logistics" in salience("Shall we move on to item 4 on the agenda after the break?", 0.5).penalties
     assert (
         "question" in salience("Do you think the reform will work in practice for everyone?", 0.5).penalties

@@ -59,7 +59,6 @@ VARIANTS: dict[str, Selection] = {
     "length exponent 0.7": brief(CoverOptions(length_exponent=0.7)),
     "length exponent 1.0": brief(CoverOptions(length_exponent=1.0)),
     "concepts in 3+ sentences": brief(CoverOptions(min_sentences=3)),
-    "no framing prior": brief(CoverOptions(framing_factor=1.0)),
     "no purpose prior": brief(CoverOptions(purpose_boost=0.0)),
     "purpose prior 2": brief(CoverOptions(purpose_boost=2.0)),
     "single words only (no pairs)": brief(CoverOptions(pairs=False)),
