@@ -305,18 +305,28 @@ def save_model(model: ThemeModel, folder: Path) -> None:
     tmp.replace(folder / _META_FILE)
 
 
-def load_model(folder: Path, *, taxonomy: Taxonomy) -> ThemeModel:
-    """Load a saved model, refusing untrusted types and models fitted for another taxonomy."""
+def saved_version(folder: Path, *, taxonomy: Taxonomy) -> str:
+    """The version of the saved model, from its JSON alone: no need to load the classifier for it."""
+    return str(_read_meta(folder, taxonomy=taxonomy)["metadata"].get("version", "untrained"))
+
+
+def _read_meta(folder: Path, *, taxonomy: Taxonomy) -> dict[str, Any]:
     meta_path, classifier_path = folder / _META_FILE, folder / _CLASSIFIER_FILE
     if not meta_path.exists() or not classifier_path.exists():
         raise ModelError(f"no theme model in {folder}: run `takeaways train` first")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta["metadata"].get("format") != MODEL_FORMAT:
         raise ModelError(f"the theme model in {folder} was saved by another version: run `takeaways train`")
     if meta["metadata"].get("taxonomy_hash") != taxonomy.digest():
         raise ModelError(
             f"the theme model in {folder} was trained for another taxonomy: run `takeaways train`"
         )
+    return meta
+
+
+def load_model(folder: Path, *, taxonomy: Taxonomy) -> ThemeModel:
+    """Load a saved model, refusing untrusted types and models fitted for another taxonomy."""
+    meta, classifier_path = _read_meta(folder, taxonomy=taxonomy), folder / _CLASSIFIER_FILE
     untrusted = set(sio.get_untrusted_types(file=classifier_path))
     unexpected = untrusted - _TRUSTED_TYPES
     if unexpected:
