@@ -160,9 +160,18 @@ def ingest_task(inputs: list[Input], settings: Settings) -> IngestOutcome:
     return IngestOutcome(items=items)
 
 
-@task(name="analyse-batch", cache_key_fn=_batch_cache_key, persist_result=True, result_serializer="json")
+@task(
+    name="analyse-batch",
+    cache_key_fn=_batch_cache_key,
+    persist_result=True,
+    result_serializer="json",
+    cache_result_in_memory=False,
+)
 def analyse_batch(documents: list[Document], settings: Settings, versions: str) -> BatchOutcome:
-    """One batch through the whole text-mining pass; a failing document is recorded, not raised."""
+    """One batch through the whole text-mining pass; a failing document is recorded, not raised.
+
+    The result is cached on disk only: Prefect would also keep every persisted result in memory (up to
+    1,000 of them), which made a run's memory grow with the number of batches."""
     analyzer = _analyzer(settings.model_dump_json())
     outcome = BatchOutcome()
     for result in analyse(documents, analyzer=analyzer, n_process=settings.n_process, batch_size=16):
