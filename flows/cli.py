@@ -160,8 +160,8 @@ def run(
     print_inputs(report.inputs, console)
     if not report.found and not report.inputs["duplicates"]:
         _exit_if_nothing_read_payload(report.inputs, sources)
-    summaries = [_load_summary(Path(report.out_dir), doc_id) for doc_id in report.takeaways]
-    print_takeaways([s for s in summaries if s is not None], console)
+    loaded = (_load_summary(Path(report.out_dir), doc_id) for doc_id in report.takeaways)
+    print_takeaways((s for s in loaded if s is not None), console)  # one summary in memory at a time
     failures = [e for e in report.errors if e.code == "analysis_failed"]
     for failure in failures:
         err_console.print(f"[red]analysis failed[/] {failure.path}: {failure.reason}")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -24,15 +25,72 @@ class Duplicate:
     id: str
 
 
+Input = LocalInput | str
+"""A discovered local file, or a URL to fetch."""
+
+
 @dataclass
-class IngestResult:
-    documents: list[Document] = field(default_factory=list)
+class IngestLog:
+    """What a stream of inputs held, without the documents' text: deduplicates and reports.
+
+    A run keeps only this while documents flow on to analysis batch by batch, so its memory does not
+    grow with the documents' size."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[IngestError] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
+    _by_id: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def inputs(self) -> int:
-        return len(self.documents) + len(self.errors) + len(self.duplicates)
+        return len(self.rows) + len(self.errors) + len(self.duplicates)
+
+    def add(self, source: str, outcome: Document | IngestError) -> Document | None:
+        """The document if it is new; None for an error or a duplicate (both recorded)."""
+        if isinstance(outcome, IngestError):
+            self.errors.append(outcome)
+            return None
+        if outcome.id in self._by_id:
+            self.duplicates.append(Duplicate(path=source, same_as=self._by_id[outcome.id], id=outcome.id))
+            return None
+        self._by_id[outcome.id] = source
+        self.rows.append(document_row(outcome))
+        return outcome
+
+    def as_json(self) -> dict[str, Any]:
+        """Documents found, rejections and duplicates, as the CLI tables and scripts read them."""
+        return {
+            "documents": list(self.rows),
+            "errors": [e.model_dump(mode="json") for e in self.errors],
+            "duplicates": [{"path": d.path, "same_as": d.same_as, "id": d.id} for d in self.duplicates],
+        }
+
+
+@dataclass
+class IngestResult(IngestLog):
+    """An :class:`IngestLog` that also keeps the documents (for `takeaways ingest` and small jobs)."""
+
+    documents: list[Document] = field(default_factory=list)
+
+    def add(self, source: str, outcome: Document | IngestError) -> Document | None:
+        document = super().add(source, outcome)
+        if document is not None:
+            self.documents.append(document)
+        return document
+
+
+def document_row(document: Document) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "source": document.source,
+        "format": document.format,
+        "kind": document.kind,
+        "title": document.title,
+        "date": document.date.isoformat() if document.date else None,
+        "speakers": document.speakers,
+        "segments": len(document.segments),
+        "characters": len(document.text),
+    }
 
 
 def ingest_sources(
@@ -45,33 +103,40 @@ def ingest_sources(
 ) -> IngestResult:
     """Read every source; bad inputs become errors and the rest carry on."""
     result = IngestResult()
-    by_id: dict[str, str] = {}
     state = state or FetchState()
-    for source, outcome in _read_all(sources, settings=settings, state=state, transport=transport):
-        if on_input is not None:
-            on_input(source)
-        if isinstance(outcome, IngestError):
-            result.errors.append(outcome)
-        elif outcome.id in by_id:
-            result.duplicates.append(Duplicate(path=source, same_as=by_id[outcome.id], id=outcome.id))
-        else:
-            by_id[outcome.id] = source
-            result.documents.append(outcome)
+    for item in discover_inputs(sources):
+        pairs = (
+            [(item.path, item)]
+            if isinstance(item, IngestError)
+            else read_inputs([item], settings=settings, state=state, transport=transport)
+        )
+        for source, outcome in pairs:
+            if on_input is not None:
+                on_input(source)
+            result.add(source, outcome)
     return result
 
 
-def _read_all(
-    sources: list[str], *, settings: Settings, state: FetchState, transport: httpx.BaseTransport | None
+def discover_inputs(sources: list[str]) -> Iterator[Input | IngestError]:
+    """Local files (folders walked in sorted order) and problems finding them, then the URLs."""
+    yield from discover([s for s in sources if not is_url(s)])
+    yield from (s for s in sources if is_url(s))
+
+
+def read_inputs(
+    items: Iterable[Input],
+    *,
+    settings: Settings,
+    state: FetchState,
+    transport: httpx.BaseTransport | None = None,
 ) -> Iterator[tuple[str, Document | IngestError]]:
-    local = [s for s in sources if not is_url(s)]
-    for item in discover(local):
-        if isinstance(item, IngestError):
-            yield item.path, item
-        else:
+    """Each input read into a document or an error record, with the source it came from."""
+    for item in items:
+        if isinstance(item, LocalInput):
             yield str(item.path), _read_local(item, settings=settings)
-    for url in (s for s in sources if is_url(s)):
+            continue
         for fetched in fetch_sources(
-            url,
+            item,
             state=state,
             max_bytes=settings.max_file_bytes,
             timeout_s=settings.fetch_timeout_s,

@@ -6,16 +6,20 @@ Every file is replaced atomically, so a crash never leaves a half-written one be
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from flows.atomic import write_bytes_atomic, write_text_atomic
+from flows.atomic import write_bytes_atomic, write_chunks_atomic, write_text_atomic
 from nlp.corpus import CorpusSummary
 from nlp.document import Document
 from nlp.drafts import Draft, build_document_draft, draft_slug, render_docx, render_markdown
 from nlp.summary import DocumentSummary
+
+if TYPE_CHECKING:
+    from flows.report_html import ReportIndex
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "document": Document,
@@ -67,10 +71,16 @@ def write_drafts(summaries: Sequence[DocumentSummary], out_dir: Path, templates_
 
 
 def write_report(
-    corpus: CorpusSummary, summaries: Sequence[DocumentSummary], out_dir: Path, templates_dir: Path
+    corpus: CorpusSummary,
+    index: ReportIndex,
+    summaries: Iterable[DocumentSummary],
+    out_dir: Path,
+    templates_dir: Path,
 ) -> Path:
-    from flows.report_html import render_report  # matplotlib: imported only when a report is written
+    """report.html, streamed: ``summaries`` (those ``index`` saw, in order) are read once, one at a time."""
+    from flows.report_html import stream_report  # matplotlib: imported only when a report is written
 
     path = out_dir / "report.html"
-    write_text_atomic(path, render_report(corpus, summaries, templates_dir=templates_dir))
+    pieces = stream_report(corpus, index, summaries, templates_dir=templates_dir)
+    write_chunks_atomic(path, (piece.encode("utf-8") for piece in pieces))
     return path

@@ -1,36 +1,40 @@
 """The Prefect flow behind `takeaways run` and `takeaways serve`.
 
-One flow run per invocation: discover and ingest inputs, skip documents the store already holds for the
-current model and taxonomy, analyse the rest in batches (one task per batch, the spaCy pipeline loaded
-once per worker process), save each batch in one store transaction, then rebuild the corpus view and
-publish outputs and Prefect artifacts. Only pydantic models cross task boundaries.
+One flow run per invocation: discover inputs, then stream them: read a batch of inputs, skip documents
+the store already holds for the current model and taxonomy, analyse the rest in batches (one task per
+batch, the spaCy pipeline loaded once per worker process) and save each batch in one store transaction
+as soon as it is done; then rebuild the corpus view and publish outputs and Prefect artifacts. At most
+``IN_FLIGHT`` batches of documents are held at once, so memory does not grow with the number of inputs.
+Only pydantic models cross task boundaries; large ones are wrapped in ``quote`` so Prefect does not walk
+every field looking for futures.
 """
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.context import TaskRunContext
+from prefect.context import FlowRunContext, TaskRunContext
 from prefect.futures import PrefectFuture
 from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.analysis import build_analyzer
 from flows.fetch import FetchState
-from flows.ingestion import ingest_sources
+from flows.ingestion import IngestLog, Input, discover_inputs, read_inputs
 from flows.outputs import write_corpus, write_drafts, write_report, write_schemas, write_summaries
-from flows.report import result_as_json
 from flows.settings import Settings
 from flows.store import Store
-from flows.theme_model import load_or_train
+from flows.theme_model import model_version
 from nlp.analyse import AnalysisFailure, Analyzer, analyse
-from nlp.corpus import CorpusSummary, aggregate
+from nlp.corpus import CorpusBuilder, CorpusSummary
 from nlp.document import Document
 from nlp.errors import ErrorCode, IngestError
 from nlp.pipeline import candidate_packages
@@ -38,6 +42,10 @@ from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
 
 FLOW_NAME = "takeaways"
+T = TypeVar("T")
+IN_FLIGHT = 4
+"""Analysis batches submitted and not yet saved: enough to keep two Dask workers busy, and a bound on
+how many documents a run holds in memory."""
 
 ProgressHook = Callable[[int, int], None]
 _progress: list[ProgressHook] = []
@@ -77,11 +85,9 @@ class BatchOutcome(BaseModel):
 
 
 class IngestOutcome(BaseModel):
-    documents: list[Document]
-    errors: list[IngestError]
-    inputs: dict[str, Any] = Field(
-        description="documents found, duplicates and rejections, as tables show them"
-    )
+    """A batch of inputs read: each source with its document or its error record."""
+
+    items: list[tuple[str, Document | IngestError]]
 
 
 class RunReport(BaseModel):
@@ -105,7 +111,6 @@ def store_url(settings: Settings) -> str:
 
 def version_key(settings: Settings) -> str:
     """Which model, taxonomy and spaCy pipeline analysed a document: a change means re-analysis."""
-    model, _ = load_or_train(settings)
     taxonomy = load_taxonomy(settings.taxonomy_path)
     from importlib.metadata import PackageNotFoundError, version
 
@@ -116,7 +121,7 @@ def version_key(settings: Settings) -> str:
             break
         except PackageNotFoundError:
             continue
-    return f"{model.version}:{taxonomy.digest()}:{spacy_pipeline}"
+    return f"{model_version(settings)}:{taxonomy.digest()}:{spacy_pipeline}"
 
 
 @lru_cache(maxsize=2)
@@ -140,18 +145,33 @@ def prepare_model(settings: Settings) -> str:
     return version_key(settings)
 
 
+@task(name="discover")
+def discover_task(sources: list[str]) -> list[Input | IngestError]:
+    """The files under the sources (paths only: cheap) and the URLs, in the order they will be read."""
+    return list(discover_inputs(sources))
+
+
 @task(name="ingest", retries=2, retry_delay_seconds=[2, 10])
-def ingest_task(sources: list[str], settings: Settings) -> IngestOutcome:
-    """Read every source; network fetches are the flaky part, hence the retries."""
+def ingest_task(inputs: list[Input], settings: Settings) -> IngestOutcome:
+    """Read one batch of inputs; network fetches are the flaky part, hence the retries."""
     state = FetchState(settings.fetch_state_path)
-    result = ingest_sources(sources, settings=settings, state=state)
+    items = list(read_inputs(inputs, settings=settings, state=state))
     state.save()
-    return IngestOutcome(documents=result.documents, errors=result.errors, inputs=result_as_json(result))
+    return IngestOutcome(items=items)
 
 
-@task(name="analyse-batch", cache_key_fn=_batch_cache_key, persist_result=True, result_serializer="json")
+@task(
+    name="analyse-batch",
+    cache_key_fn=_batch_cache_key,
+    persist_result=True,
+    result_serializer="json",
+    cache_result_in_memory=False,
+)
 def analyse_batch(documents: list[Document], settings: Settings, versions: str) -> BatchOutcome:
-    """One batch through the whole text-mining pass; a failing document is recorded, not raised."""
+    """One batch through the whole text-mining pass; a failing document is recorded, not raised.
+
+    The result is cached on disk only: Prefect would also keep every persisted result in memory (up to
+    1,000 of them), which made a run's memory grow with the number of batches."""
     analyzer = _analyzer(settings.model_dump_json())
     outcome = BatchOutcome()
     for result in analyse(documents, analyzer=analyzer, n_process=settings.n_process, batch_size=16):
@@ -177,17 +197,27 @@ def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id:
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 5])
 def publish(settings: Settings, errors: list[IngestError]) -> CorpusSummary:
-    """Rebuild the corpus view from everything the store holds and write the output folder."""
+    """Rebuild the corpus view and the report from everything the store holds and write the output
+    folder, reading the documents a few at a time (twice: views first, then the report's text), so
+    memory does not grow with the corpus."""
+    from flows.report_html import ReportIndex  # matplotlib: imported only when a report is written
+
+    out, templates, chunk = settings.out_dir, settings.templates_dir, settings.batch_size
+    labels = {t.id: t.label for t in load_taxonomy(settings.taxonomy_path).themes}
     with Store(store_url(settings)) as store:
-        summaries = store.summaries()
-    missing = [s for s in summaries if not (settings.out_dir / "summaries" / f"{s.id}.json").exists()]
-    write_summaries(missing, settings.out_dir)
-    write_drafts(missing, settings.out_dir, settings.templates_dir)
-    taxonomy = load_taxonomy(settings.taxonomy_path)
-    corpus = aggregate(summaries, labels={t.id: t.label for t in taxonomy.themes}, errors=errors)
-    write_corpus(corpus, settings.out_dir)
-    write_report(corpus, summaries, settings.out_dir, settings.templates_dir)
-    write_schemas(settings.out_dir)
+        ids = store.document_ids()
+        missing = [i for i in ids if not (out / "summaries" / f"{i}.json").exists()]
+        for summary in store.iter_summaries(missing, chunk=chunk):
+            write_summaries([summary], out)
+            write_drafts([summary], out, templates)
+        builder, index = CorpusBuilder(), ReportIndex(dict(labels))
+        for summary in store.iter_summaries(ids, chunk=chunk):
+            builder.add(summary)
+            index.add(summary)
+        corpus = builder.build(labels=labels, errors=errors)
+        write_corpus(corpus, out)
+        write_report(corpus, index, store.iter_summaries(ids, chunk=chunk), out, templates)
+    write_schemas(out)
     return corpus
 
 
@@ -213,37 +243,102 @@ def takeaways_pipeline(params: PipelineParameters) -> RunReport:
 
 def _run(params: PipelineParameters, settings: Settings, store: Store, run_id: str, url: str) -> RunReport:
     versions = prepare_model(settings)
-    ingested = ingest_task(params.sources, settings)
-    store.record_errors(run_id, ingested.errors)
-    todo_ids = store.needs_analysis({d.id: versions for d in ingested.documents})
-    todo = [d for d in ingested.documents if d.id in todo_ids]
-    batches = [todo[i : i + settings.batch_size] for i in range(0, len(todo), settings.batch_size)]
-    futures: list[PrefectFuture[BatchOutcome]] = [
-        analyse_batch.submit(batch, settings, versions) for batch in batches
-    ]
-    analysed, failures, headlines = 0, [], {}
-    for future in futures:
-        outcome = future.result()
-        analysed += save_batch(outcome, settings, versions, run_id)
-        failures.extend(outcome.failures)
-        headlines.update({s.id: [t.text for t in s.takeaways] for s in outcome.summaries})
-        for hook in _progress:
-            hook(analysed + len(failures), len(todo))
-    corpus = publish(settings, [*ingested.errors, *failures])
+    found = discover_task(params.sources)
+    inputs = [item for item in found if not isinstance(item, IngestError)]
+    log = IngestLog()
+    for error in found:
+        if isinstance(error, IngestError):
+            log.add(error.path, error)
+    store.record_errors(run_id, log.errors)
+    batches = _Batches(settings=settings, versions=versions, run_id=run_id, unread=len(inputs))
+    for chunk in _chunks(inputs, settings.batch_size):
+        outcome = ingest_task(chunk, settings)
+        documents = [d for d in (log.add(source, item) for source, item in outcome.items) if d is not None]
+        store.record_errors(run_id, [item for _, item in outcome.items if isinstance(item, IngestError)])
+        todo_ids = store.needs_analysis({d.id: versions for d in documents})
+        batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
+    batches.finish()
+    corpus = publish(settings, [*log.errors, *batches.failures])
     report = RunReport(
         run_id=run_id,
-        found=len(ingested.documents),
-        analysed=analysed,
-        skipped=len(ingested.documents) - len(todo),
-        failed=len(failures),
-        inputs=ingested.inputs,
-        errors=[*ingested.errors, *failures],
-        takeaways=headlines,
+        found=len(log.rows),
+        analysed=batches.analysed,
+        skipped=len(log.rows) - batches.submitted,
+        failed=len(batches.failures),
+        inputs=log.as_json(),
+        errors=[*log.errors, *batches.failures],
+        takeaways=batches.headlines,
         out_dir=str(settings.out_dir),
         db_url=url,
     )
     _artifacts(report, corpus)
     return report
+
+
+class _Batches:
+    """Documents to analyse, cut into batches, submitted at most ``IN_FLIGHT`` ahead and saved in order."""
+
+    def __init__(self, *, settings: Settings, versions: str, run_id: str, unread: int) -> None:
+        self.settings, self.versions, self.run_id = settings, versions, run_id
+        self.unread = unread
+        self.buffer: list[Document] = []
+        self.futures: deque[PrefectFuture[BatchOutcome]] = deque()
+        self.submitted = self.analysed = 0
+        self.failures: list[IngestError] = []
+        self.headlines: dict[str, list[str]] = {}
+        self.local = _runs_locally()
+
+    def add(self, documents: list[Document], *, read: int) -> None:
+        """Queue documents to analyse from ``read`` more inputs; submit every full batch."""
+        self.unread -= read
+        self.buffer.extend(documents)
+        size = self.settings.batch_size
+        while len(self.buffer) >= size:
+            self._submit(self.buffer[:size])
+            del self.buffer[:size]
+
+    def finish(self) -> None:
+        """Submit the last, partial batch and wait for every batch to be saved."""
+        if self.buffer:
+            self._submit(self.buffer)
+            self.buffer = []
+        while self.futures:
+            self._save_oldest()
+
+    def _submit(self, batch: list[Document]) -> None:
+        while len(self.futures) >= IN_FLIGHT:
+            self._save_oldest()
+        self.futures.append(
+            analyse_batch.submit(_opaque(batch, local=self.local), self.settings, self.versions)
+        )
+        self.submitted += len(batch)
+
+    def _save_oldest(self) -> None:
+        outcome = self.futures.popleft().result()
+        self.analysed += save_batch(_opaque(outcome), self.settings, self.versions, self.run_id)
+        self.failures.extend(outcome.failures)
+        self.headlines.update({s.id: [t.text for t in s.takeaways] for s in outcome.summaries})
+        done = self.analysed + len(self.failures)
+        for hook in _progress:
+            hook(done, self.submitted + len(self.buffer) + self.unread)
+
+
+def _opaque(value: T, *, local: bool = True) -> T:
+    """The value as a task parameter Prefect hands over untouched, without walking it for futures.
+
+    Only for tasks run in this process: prefect-dask ships the ``quote`` wrapper to its workers as a
+    plain tuple, so a batch submitted to Dask goes as it is."""
+    return cast(T, quote(value)) if local else value
+
+
+def _runs_locally() -> bool:
+    context = FlowRunContext.get()
+    return context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
+
+
+def _chunks(items: Sequence[Input], size: int) -> Iterator[list[Input]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
 
 
 def _artifacts(report: RunReport, corpus: CorpusSummary) -> None:

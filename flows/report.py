@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from flows.ingestion import IngestResult
+from flows.ingestion import IngestLog
 from flows.theme_model import Evaluation
 from nlp.summary import DocumentSummary
 
 
-def result_as_json(result: IngestResult) -> dict[str, Any]:
-    return {
-        "documents": [
-            {
-                "id": d.id,
-                "source": d.source,
-                "format": d.format,
-                "kind": d.kind,
-                "title": d.title,
-                "date": d.date.isoformat() if d.date else None,
-                "speakers": d.speakers,
-                "segments": len(d.segments),
-                "characters": len(d.text),
-            }
-            for d in result.documents
-        ],
-        "errors": [e.model_dump(mode="json") for e in result.errors],
-        "duplicates": [{"path": d.path, "same_as": d.same_as, "id": d.id} for d in result.duplicates],
-    }
+def result_as_json(result: IngestLog) -> dict[str, Any]:
+    return result.as_json()
 
 
-def print_result(result: IngestResult, console: Console) -> None:
+def print_result(result: IngestLog, console: Console) -> None:
     print_inputs(result_as_json(result), console)
 
 
@@ -67,9 +51,8 @@ def print_inputs(payload: dict[str, Any], console: Console) -> None:
         console.print(table)
 
 
-def print_takeaways(summaries: list[DocumentSummary], console: Console) -> None:
-    if not summaries:
-        return
+def print_takeaways(summaries: Iterable[DocumentSummary], console: Console) -> None:
+    """The top takeaways of each summary; the summaries are read once, so a generator keeps memory flat."""
     table = Table(title="Takeaways", title_justify="left", show_lines=True)
     table.add_column("document", overflow="fold", max_width=40)
     table.add_column("#", justify="right")
@@ -82,7 +65,8 @@ def print_takeaways(summaries: list[DocumentSummary], console: Console) -> None:
             table.add_row(
                 name if takeaway.rank == 1 else "", str(takeaway.rank), takeaway.theme, takeaway.text + who
             )
-    console.print(table)
+    if table.row_count:
+        console.print(table)
 
 
 def print_evaluation(evaluation: Evaluation, console: Console) -> None:

@@ -18,7 +18,7 @@ import io
 import itertools
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +99,59 @@ class Plot:
     alt: str
 
 
+@dataclass(frozen=True)
+class Brief:
+    """What the report says of a document outside its own section (its count and kind)."""
+
+    id: str
+    source: str
+    title: str | None
+    kind: str
+
+
+@dataclass
+class ReportIndex:
+    """Everything the report needs from all documents before it writes the first one, gathered in one
+    pass (the same one that builds the corpus view) that keeps no document: the report is then written
+    reading each document once more, so its memory does not grow with the corpus."""
+
+    labels: dict[str, str]
+    """theme id -> label: the taxonomy's, then any other theme a takeaway names"""
+    doc_labels: dict[str, str] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+    briefs: list[Brief] = field(default_factory=list)
+    talk: Counter[str] = field(default_factory=Counter)
+    """transcript speaker -> candidate sentences"""
+    text_chars: int = 0
+    unthemed: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)
+    """document -> sentence index -> (start, end) of the sentences emerging topics are found in"""
+    _label_counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, s: DocumentSummary) -> None:
+        for t in s.takeaways:
+            self.labels.setdefault(t.theme, t.theme_label)
+        self.doc_labels[s.id] = self._label(s)
+        self.rows += _rows(s, self.doc_labels[s.id])
+        self.briefs.append(Brief(id=s.id, source=s.source, title=s.title, kind=s.kind))
+        if s.kind == "transcript":
+            self.talk.update(r.speaker for r in s.sentences if r.speaker and r.candidate)
+        self.text_chars += len(s.text)
+        self.unthemed[s.id] = {r.i: (r.start, r.end) for r in s.sentences if r.candidate and not r.themes}
+
+    def _label(self, s: DocumentSummary) -> str:
+        """A short unique label: the title, cut to fit, numbered when two look alike."""
+        label = document_title(s)
+        if len(label) > _LABEL_CHARS:
+            label = label[: _LABEL_CHARS - 1].rstrip() + "…"
+        self._label_counts[label] += 1
+        n = self._label_counts[label]
+        return label if n == 1 else f"{label} ({n})"
+
+    def topic_anchor(self, doc_id: str, index: int) -> str | None:
+        span = self.unthemed.get(doc_id, {}).get(index)
+        return span_anchor(doc_id, *span) if span else None
+
+
 def render_report(
     corpus: CorpusSummary,
     summaries: Sequence[DocumentSummary],
@@ -107,32 +160,27 @@ def render_report(
     generated: dt.datetime | None = None,
 ) -> str:
     """The whole report as one HTML string (the caller writes it, e.g. to ``out/report.html``)."""
-    labels = dict(corpus.themes)
+    index = ReportIndex(dict(corpus.themes))
     for s in summaries:
-        for t in s.takeaways:
-            labels.setdefault(t.theme, t.theme_label)
+        index.add(s)
+    return "".join(stream_report(corpus, index, summaries, templates_dir=templates_dir, generated=generated))
+
+
+def stream_report(
+    corpus: CorpusSummary,
+    index: ReportIndex,
+    summaries: Iterable[DocumentSummary],
+    *,
+    templates_dir: Path = DEFAULT_TEMPLATES,
+    generated: dt.datetime | None = None,
+) -> Iterator[str]:
+    """The report in pieces; ``summaries`` are the ones ``index`` saw, in the same order, read once."""
+    labels, doc_labels = index.labels, index.doc_labels
     themes = list(labels)
     colours = _theme_colours(themes)
-    doc_labels = _document_labels(summaries)
-    marks = {s.id: _marks(s) for s in summaries}
-    for topic in corpus.emerging_topics:
-        for ex in topic.examples:
-            _mark_sentence(marks, summaries, ex.document_id, ex.sentence, "topic")
-    by_id = {s.id: s for s in summaries}
-    rows = [
-        Row(
-            id=f"tk-{_short(s.id)}-{t.rank}",
-            document_id=s.id,
-            doc_label=doc_labels[s.id],
-            doc_anchor=f"doc-{_short(s.id)}",
-            t=t,
-            anchor=span_anchor(s.id, t.start, t.end),
-            where=locator(s, t.start),
-            evidence=[(e, span_anchor(s.id, e.start, e.end), locator(s, e.start)) for e in t.evidence],
-        )
-        for s in summaries
-        for t in s.takeaways
-    ]
+    by_document: dict[str, list[Row]] = {}
+    for row in index.rows:
+        by_document.setdefault(row.document_id, []).append(row)
     topics = [
         {
             "topic": topic,
@@ -140,28 +188,40 @@ def render_report(
                 {
                     "text": ex.text,
                     "doc_label": doc_labels.get(ex.document_id, ex.document_id[:12]),
-                    "anchor": _sentence_anchor(by_id, ex.document_id, ex.sentence),
+                    "anchor": index.topic_anchor(ex.document_id, ex.sentence),
                 }
                 for ex in topic.examples
             ],
         }
         for topic in corpus.emerging_topics
     ]
-    abridge_all = sum(len(s.text) for s in summaries) > TOTAL_TEXT_LIMIT
-    documents = [
-        {
-            "s": s,
-            "label": doc_labels[s.id],
-            "title": document_title(s),
-            "anchor": f"doc-{_short(s.id)}",
-            "blocks": _blocks(s, marks[s.id], abridge=abridge_all or len(s.text) > FULL_TEXT_LIMIT),
-            "abridged": abridge_all or len(s.text) > FULL_TEXT_LIMIT,
-            "takeaways": [r for r in rows if r.document_id == s.id],
-        }
-        for s in summaries
+    abridge_all = index.text_chars > TOTAL_TEXT_LIMIT
+    examples: dict[str, set[int]] = {}
+    for topic in corpus.emerging_topics:
+        for ex in topic.examples:
+            examples.setdefault(ex.document_id, set()).add(ex.sentence)
+
+    def documents() -> Iterator[dict[str, Any]]:
+        for s in summaries:
+            marks = _marks(s)
+            for i in sorted(examples.get(s.id, ())):
+                if 0 <= i < len(s.sentences):
+                    _mark(marks, s.id, s.sentences[i].start, s.sentences[i].end, "topic")
+            abridged = abridge_all or len(s.text) > FULL_TEXT_LIMIT
+            yield {
+                "s": s,
+                "label": doc_labels[s.id],
+                "title": document_title(s),
+                "anchor": f"doc-{_short(s.id)}",
+                "blocks": _blocks(s, marks, abridge=abridged),
+                "abridged": abridged,
+                "takeaways": by_document.get(s.id, []),
+            }
+
+    transcripts = [b for b in index.briefs if b.kind == "transcript"]
+    speaker_rows = [
+        (name, corpus.prevalence_by_speaker.get(name, {})) for name, _ in index.talk.most_common(MAX_SPEAKERS)
     ]
-    transcripts = [s for s in summaries if s.kind == "transcript"]
-    speaker_rows = _speaker_rows(corpus, transcripts)
     with _plotting():
         plots = {
             "prevalence": _prevalence_plot(corpus, themes, labels, colours),
@@ -182,26 +242,42 @@ def render_report(
             else None,
         }
     env = _environment(templates_dir.resolve())
-    return env.get_template(TEMPLATE).render(
+    return env.get_template(TEMPLATE).generate(
         corpus=corpus,
-        summaries=summaries,
+        summaries=index.briefs,
         themes=themes,
         labels=labels,
         colours=colours,
         doc_labels=doc_labels,
         prevalence=_prevalence_table(corpus, themes),
         plots=plots,
-        rows=rows,
+        rows=index.rows,
         topics=topics,
-        documents=documents,
+        documents=documents(),
         speaker_rows=speaker_rows,
         transcripts=transcripts,
         months=list(corpus.prevalence_by_date),
         undated=sum(1 for e in corpus.documents if e.date is None),
         heatmap_rows=MAX_HEATMAP_ROWS,
         generated=(generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC"),
-        kinds=Counter(s.kind for s in summaries),
+        kinds=Counter(b.kind for b in index.briefs),
     )
+
+
+def _rows(s: DocumentSummary, doc_label: str) -> list[Row]:
+    return [
+        Row(
+            id=f"tk-{_short(s.id)}-{t.rank}",
+            document_id=s.id,
+            doc_label=doc_label,
+            doc_anchor=f"doc-{_short(s.id)}",
+            t=t,
+            anchor=span_anchor(s.id, t.start, t.end),
+            where=locator(s, t.start),
+            evidence=[(e, span_anchor(s.id, e.start, e.end), locator(s, e.start)) for e in t.evidence],
+        )
+        for t in s.takeaways
+    ]
 
 
 def span_anchor(document_id: str, start: int, end: int) -> str:
@@ -248,27 +324,6 @@ def _mark(marks: dict[tuple[int, int], _Mark], doc_id: str, start: int, end: int
     mark = marks.setdefault((start, end), _Mark(start, end, span_anchor(doc_id, start, end)))
     mark.classes.add(kind)
     return mark
-
-
-def _mark_sentence(
-    marks: dict[str, dict[tuple[int, int], _Mark]],
-    summaries: Sequence[DocumentSummary],
-    doc_id: str,
-    index: int,
-    kind: str,
-) -> None:
-    for s in summaries:
-        if s.id == doc_id and 0 <= index < len(s.sentences):
-            r = s.sentences[index]
-            _mark(marks[s.id], s.id, r.start, r.end, kind)
-
-
-def _sentence_anchor(by_id: dict[str, DocumentSummary], doc_id: str, index: int) -> str | None:
-    s = by_id.get(doc_id)
-    if s is None or not 0 <= index < len(s.sentences):
-        return None
-    r = s.sentences[index]
-    return span_anchor(doc_id, r.start, r.end)
 
 
 def _segment_locators(summary: DocumentSummary) -> list[str]:
@@ -365,19 +420,6 @@ def _blocks(summary: DocumentSummary, marks: dict[tuple[int, int], _Mark], *, ab
 # --- labels and colours -----------------------------------------------------------------------------
 
 
-def _document_labels(summaries: Sequence[DocumentSummary]) -> dict[str, str]:
-    """Short unique labels for axes and tables: the title, cut to fit, numbered when two look alike."""
-    labels: dict[str, str] = {}
-    seen: Counter[str] = Counter()
-    for s in summaries:
-        label = document_title(s)
-        if len(label) > _LABEL_CHARS:
-            label = label[: _LABEL_CHARS - 1].rstrip() + "…"
-        seen[label] += 1
-        labels[s.id] = label if seen[label] == 1 else f"{label} ({seen[label]})"
-    return labels
-
-
 def _theme_colours(themes: Sequence[str]) -> dict[str, str]:
     palette = mpl.colormaps["tab10" if len(themes) <= 10 else "tab20"]
     return {t: to_hex(palette(i % palette.N)) for i, t in enumerate(themes)}
@@ -394,16 +436,6 @@ def _prevalence_table(corpus: CorpusSummary, themes: Sequence[str]) -> list[dict
         }
         for t in themes
     ]
-
-
-def _speaker_rows(
-    corpus: CorpusSummary, transcripts: Sequence[DocumentSummary]
-) -> list[tuple[str, dict[str, float]]]:
-    """Speakers of transcripts, most talkative first (the corpus view pools a name across meetings)."""
-    talk: Counter[str] = Counter(
-        r.speaker for s in transcripts for r in s.sentences if r.speaker and r.candidate
-    )
-    return [(name, corpus.prevalence_by_speaker.get(name, {})) for name, _ in talk.most_common(MAX_SPEAKERS)]
 
 
 # --- plots ------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from nlp.training import (
     load_model,
     metrics,
     save_model,
+    saved_version,
     sentence_hits,
     train,
 )
@@ -83,6 +84,14 @@ def load_or_train(settings: Settings, *, nlp: Language | None = None) -> tuple[T
         return load_model(settings.theme_model_dir, taxonomy=taxonomy), False
     except ModelError:
         return train_and_save(settings, nlp=nlp), True
+
+
+def model_version(settings: Settings) -> str:
+    """The saved model's version (training one first if there is none), without loading the classifier."""
+    try:
+        return saved_version(settings.theme_model_dir, taxonomy=load_taxonomy(settings.taxonomy_path))
+    except ModelError:
+        return train_and_save(settings).version
 
 
 def evaluate(settings: Settings, model: ThemeModel, *, nlp: Language | None = None) -> Evaluation:

@@ -95,6 +95,7 @@ def summarise(document: Document, doc: Doc, analyzer: Analyzer) -> DocumentSumma
         scored, decisions, labels=labels, keyphrases=keyphrases, options=analyzer.options
     )
     entities = extract_entities(doc)
+    quotes = extract_quotes(document, doc)
     return DocumentSummary(
         id=document.id,
         source=document.source,
@@ -119,9 +120,9 @@ def summarise(document: Document, doc: Doc, analyzer: Analyzer) -> DocumentSumma
             for s, d in zip(sents, decisions, strict=True)
         ],
         takeaways=takeaways,
-        quotes=extract_quotes(document, doc),
+        quotes=quotes,
         entities=entities,
-        facts=extract_facts(document, doc, entities),
+        facts=extract_facts(document, doc, entities, quotes),
         keyphrases=keyphrases.get(DOCUMENT_GROUP, []),
         model=analyzer.info,
     )

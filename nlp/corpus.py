@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,19 +40,48 @@ class CorpusSummary(_Frozen):
 
 
 def aggregate(
-    summaries: Sequence[DocumentSummary], *, labels: dict[str, str], errors: Sequence[IngestError] = ()
+    summaries: Iterable[DocumentSummary], *, labels: dict[str, str], errors: Sequence[IngestError] = ()
 ) -> CorpusSummary:
-    entries = [_entry(s) for s in summaries]
-    return CorpusSummary(
-        themes=labels,
-        documents=entries,
-        prevalence_by_date=_by_date(entries),
-        prevalence_by_speaker=_by_speaker(summaries),
-        emerging_topics=emerging_topics(
-            [(s.id, r.i, r.text) for s in summaries for r in s.sentences if r.candidate and not r.themes]
-        ),
-        errors=list(errors),
-    )
+    builder = CorpusBuilder()
+    for summary in summaries:
+        builder.add(summary)
+    return builder.build(labels=labels, errors=errors)
+
+
+class CorpusBuilder:
+    """The corpus view built one summary at a time, keeping only what the view needs of each: a caller
+    can stream summaries from the store instead of holding them all."""
+
+    def __init__(self) -> None:
+        self.entries: list[DocumentEntry] = []
+        self._talk: dict[str, int] = defaultdict(int)
+        self._speaker_themes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self._unthemed: list[tuple[str, int, str]] = []
+
+    def add(self, summary: DocumentSummary) -> None:
+        self.entries.append(_entry(summary))
+        for r in summary.sentences:
+            if r.speaker and r.candidate:
+                self._talk[r.speaker] += 1
+                for theme in r.themes:
+                    self._speaker_themes[r.speaker][theme] += 1
+        self._unthemed += [
+            (summary.id, r.i, r.text) for r in summary.sentences if r.candidate and not r.themes
+        ]
+
+    def build(self, *, labels: dict[str, str], errors: Sequence[IngestError] = ()) -> CorpusSummary:
+        return CorpusSummary(
+            themes=labels,
+            documents=self.entries,
+            prevalence_by_date=_by_date(self.entries),
+            prevalence_by_speaker={speaker: self._shares(speaker) for speaker in sorted(self._talk)},
+            emerging_topics=emerging_topics(self._unthemed),
+            errors=list(errors),
+        )
+
+    def _shares(self, speaker: str) -> dict[str, float]:
+        total = self._talk[speaker]
+        return {t: round(n / total, 4) for t, n in sorted(self._speaker_themes[speaker].items())}
 
 
 def _entry(summary: DocumentSummary) -> DocumentEntry:
@@ -87,18 +116,3 @@ def _by_date(entries: Sequence[DocumentEntry]) -> dict[str, dict[str, float]]:
             t: round(sum(e.prevalence.get(t, 0.0) for e in group) / len(group), 4) for t in themes
         }
     return result
-
-
-def _by_speaker(summaries: Sequence[DocumentSummary]) -> dict[str, dict[str, float]]:
-    totals: dict[str, int] = defaultdict(int)
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for s in summaries:
-        for r in s.sentences:
-            if r.speaker and r.candidate:
-                totals[r.speaker] += 1
-                for theme in r.themes:
-                    counts[r.speaker][theme] += 1
-    return {
-        speaker: {t: round(n / totals[speaker], 4) for t, n in sorted(counts[speaker].items())}
-        for speaker in sorted(totals)
-    }

@@ -745,6 +745,16 @@ def render_docx(draft: Draft, *, templates_dir: Path = DEFAULT_TEMPLATES) -> byt
     document = docx.Document()
     document.core_properties.title = draft.headline
     paragraph: list[str] = []
+    style_ids: dict[str, str] = {}
+
+    def add(style: str, text: str = "") -> object:
+        """A paragraph in a named style. What ``Paragraph.style = name`` does, less its two scans of every
+        style in the document per paragraph (by name, then for the default): a third of the time."""
+        if style not in style_ids:
+            style_ids[style] = document.styles[style].style_id
+        added = document.add_paragraph(text)
+        added._p.style = style_ids[style]
+        return added
 
     def flush() -> None:
         if paragraph:
@@ -758,19 +768,20 @@ def render_docx(draft: Draft, *, templates_dir: Path = DEFAULT_TEMPLATES) -> byt
             flush()
         elif heading := re.match(r"^(#{1,6})\s+(.*)$", stripped):
             flush()
-            document.add_heading(heading[2], level=len(heading[1]) - 1 if len(heading[1]) > 1 else 0)
+            level = len(heading[1]) - 1
+            add(f"Heading {level}" if level else "Title", heading[2])
         elif stripped.startswith(">"):
             flush()
-            _add_inline(document.add_paragraph(style="Quote"), stripped.lstrip("> ").strip())
+            _add_inline(add("Quote"), stripped.lstrip("> ").strip())
         elif stripped.startswith(("- [ ] ", "- [x] ")):
             flush()
-            _add_inline(document.add_paragraph(style="List Bullet"), "☐ " + stripped[6:])
+            _add_inline(add("List Bullet"), "☐ " + stripped[6:])
         elif stripped.startswith(("- ", "* ")):
             flush()
-            _add_inline(document.add_paragraph(style="List Bullet"), stripped[2:])
+            _add_inline(add("List Bullet"), stripped[2:])
         elif _NUMBERED.match(stripped):
             flush()
-            _add_inline(document.add_paragraph(style="List Number"), _NUMBERED.sub("", stripped))
+            _add_inline(add("List Number"), _NUMBERED.sub("", stripped))
         else:
             paragraph.append(stripped)
     flush()

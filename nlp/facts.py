@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -30,7 +30,7 @@ from nlp.entities import (
 )
 from nlp.ingest.dates import find_date
 from nlp.quotes import extract_quotes
-from nlp.summary import Entity, EventFacts, Person, Span
+from nlp.summary import Entity, EventFacts, Person, Quote, Span
 
 EVENT_NOUNS = frozenset(
     {"meeting", "conference", "summit", "forum", "session", "hearing", "webinar", "launch", "debate",
@@ -550,13 +550,13 @@ def _same_person(short: str, long: str) -> bool:
     return any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1))
 
 
-def _people(document: Document, doc: Doc, entities: list[Entity]) -> list[Person]:
+def _people(document: Document, doc: Doc, entities: list[Entity], quotes: Sequence[Quote]) -> list[Person]:
     text = document.text
     orgs = [e for e in entities if e.label in _ORG_LABELS]
     finder = NameFinder(doc)
     speakers_in_quotes = [
         (q.speaker_start, q.speaker_end)
-        for q in extract_quotes(document, doc)
+        for q in quotes
         if q.speaker_start is not None and q.speaker_end is not None
     ]
     drafts: list[_Draft] = []
@@ -621,8 +621,13 @@ def _merge(drafts: list[_Draft], new: _Draft) -> None:
     drafts.append(new)
 
 
-def extract_facts(document: Document, doc: Doc, entities: list[Entity]) -> EventFacts:
+def extract_facts(
+    document: Document, doc: Doc, entities: list[Entity], quotes: Sequence[Quote] | None = None
+) -> EventFacts:
     """What, when, where, organiser and people for a lede; each span slices ``document.text`` exactly.
+
+    ``quotes`` are the document's :func:`extract_quotes`, when the caller has them already (found anew
+    otherwise: it is a tenth of a document's analysis).
 
     ``date`` is the document's own date, else a full date parsed from ``when``. A transcript speaker never
     named in the text has no offsets. A ``doc`` made from other text raises
@@ -640,5 +645,5 @@ def extract_facts(document: Document, doc: Doc, entities: list[Entity]) -> Event
         date=document.date or (find_date(when.text) if when else None),
         where=_where(text, doc, entities, event, layout),
         organiser=_organiser(text, doc, entities, event, layout),
-        people=_people(document, doc, entities),
+        people=_people(document, doc, entities, extract_quotes(document, doc) if quotes is None else quotes),
     )

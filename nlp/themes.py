@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.dummy import DummyClassifier
@@ -97,6 +98,62 @@ def _positive_probability(estimator: BaseEstimator, features: object) -> FloatAr
         return np.zeros(probabilities.shape[0])
     column: FloatArray = probabilities[:, classes.index(1)]
     return column
+
+
+@dataclass(frozen=True)
+class LinearScorer:
+    """``ThemeClassifier.predict_proba`` of sigmoid-calibrated linear SVMs as one sparse product.
+
+    The classifier asks each theme's calibrated SVM, and each of its cross-validation folds, in turn:
+    thirty scikit-learn calls with their input checks for every document. Here the folds' weights are
+    stacked in one matrix, so a document costs one product and one vectorised sigmoid; the arithmetic is
+    the same, in the same order (a test checks the results are equal)."""
+
+    features: FeatureUnion
+    weights: FloatArray
+    """(n_features, n_folds_in_all): each fold's SVM coefficients as a column"""
+    intercepts: FloatArray
+    slopes: FloatArray
+    offsets: FloatArray
+    folds: list[list[int]]
+    """theme -> its columns"""
+
+    @classmethod
+    def of(cls, classifier: ThemeClassifier) -> LinearScorer | None:
+        """The scorer, or None when a theme has another kind of estimator (then use the classifier)."""
+        columns: list[tuple[FloatArray, float, float, float]] = []
+        folds: list[list[int]] = []
+        for estimator in classifier.estimators_:
+            if not isinstance(estimator, CalibratedClassifierCV) or list(estimator.classes_) != [0, 1]:
+                return None
+            folds.append([])
+            for fold in estimator.calibrated_classifiers_:
+                svm, (calibrator,) = fold.estimator, fold.calibrators
+                if fold.method != "sigmoid" or not isinstance(svm, LinearSVC):
+                    return None
+                folds[-1].append(len(columns))
+                columns.append((svm.coef_[0], float(svm.intercept_[0]), calibrator.a_, calibrator.b_))
+        if not columns:
+            return None
+        return cls(
+            features=classifier.features_,
+            weights=np.column_stack([c[0] for c in columns]),
+            intercepts=np.array([c[1] for c in columns]),
+            slopes=np.array([c[2] for c in columns]),
+            offsets=np.array([c[3] for c in columns]),
+            folds=folds,
+        )
+
+    def predict_proba(self, X: Sequence[str]) -> FloatArray:
+        """(n_texts, n_themes): each theme's calibrated probability, averaged over its folds."""
+        decision = self.features.transform(list(X)) @ self.weights + self.intercepts
+        positive = expit(-(self.slopes * decision + self.offsets))
+        out = np.zeros((len(X), len(self.folds)))
+        for j, columns in enumerate(self.folds):
+            for column in columns:
+                out[:, j] += positive[:, column]
+            out[:, j] /= len(columns)
+        return out
 
 
 @dataclass(frozen=True)

