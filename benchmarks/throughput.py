@@ -38,14 +38,14 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from benchmarks.results_file import RESULTS, replace_section
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "ungdc" / "TXT"
-RESULTS = PROJECT_ROOT / "benchmarks" / "RESULTS.md"
 SECTION = "## Speed"
 COMMAND = "python -m benchmarks.throughput"
 SPACY_MODEL = "en_core_web_sm"
 PIPE_BATCH_SIZE = 16  # what flows.pipeline.analyse_batch passes to nlp.pipe
-_TITLE = "# Benchmark results\n"
 _PACKAGES = ("spacy", "prefect", "prefect-dask", "dask", "distributed", "scikit-learn", "pydantic", "psutil")
 _DONE = re.compile(r"(\d+) analysed, (\d+) unchanged, (\d+) failed")
 _SAMPLE_INTERVAL_S = 0.25
@@ -223,6 +223,25 @@ def bare_pass(nlp: Language, texts: Sequence[str]) -> Measure:
     return Measure(wall_s=wall, cpu_s=cpu, load_before=before, load_after=load1())
 
 
+def engine_pass(runner: Runner, texts: Sequence[str]) -> Measure:
+    """Read and analyse in this process with the run's theme model: what the run costs beyond spaCy
+    before any orchestration, storage or output is added."""
+    from flows.analysis import build_analyzer
+    from flows.settings import Settings
+    from nlp.analyse import analyse
+    from nlp.ingest import read_document
+
+    settings = Settings(models_dir=Path(runner.env["TAKEAWAYS_MODELS_DIR"]))
+    analyzer, _ = build_analyzer(settings)
+    documents = [read_document(t.encode(), source=f"speech-{k}.txt") for k, t in enumerate(texts)]
+    before = load1()
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    for _ in analyse(documents, analyzer=analyzer, n_process=1, batch_size=PIPE_BATCH_SIZE):
+        pass
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    return Measure(wall_s=wall, cpu_s=cpu, load_before=before, load_after=load1())
+
+
 def run_process(argv: Sequence[str], *, env: dict[str, str], log_path: Path) -> Measure:
     """Run a command to completion; wall time, CPU and peak RSS of its whole process tree."""
     before = load1()
@@ -388,6 +407,8 @@ class Results:
     runs: dict[tuple[str, int], Measure] = field(default_factory=dict)
     """(kind, N) -> measure; kinds: run (defaults), rerun (incremental), n2, dask."""
     parser: tuple[int, str, Measure] | None = None
+    analysis: tuple[int, Measure] | None = None
+    """N, and the engine alone (``nlp.analyse.analyse``) in this process: no Prefect, store or outputs."""
     startups: list[tuple[str, Measure]] = field(default_factory=list)
     """Runs over one tiny document: when, measure (the first one with a fresh PREFECT_HOME)."""
     prefect: Measure | None = None
@@ -442,6 +463,10 @@ class Results:
         if self.parser is not None:
             n, pipes, measure = self.parser
             rows.append(self._row(f"reference: full `{SPACY_MODEL}` ({pipes})", n, measure, run=False))
+        if self.analysis is not None:
+            n, measure = self.analysis
+            name = "reference: the engine alone (`nlp.analyse`, models loaded; no Prefect, store or files)"
+            rows.append(self._row(name, n, measure, run=False))
         s = self.scale_size
         if s is not None:
             for key, name in (
@@ -569,20 +594,6 @@ def render(res: Results, command: str) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
-def replace_section(path: Path, body: str) -> None:
-    """Write ``body`` (starting with "## Speed") in place of the old Speed section only."""
-    text = path.read_text(encoding="utf-8") if path.exists() else _TITLE
-    pattern = re.compile(rf"^{re.escape(SECTION)}[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
-    section = body.rstrip() + "\n"
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    tmp = path.with_name(f".{path.name}.speed.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], help="numbers of speeches")
@@ -632,7 +643,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = render(res, command)
     print(report)
     if not args.no_write:
-        replace_section(RESULTS, report)
+        replace_section(RESULTS, report, heading=SECTION)
         log(f"wrote the '{SECTION}' section of {RESULTS}")
     return 0
 
@@ -680,6 +691,8 @@ def _measure(res: Results, args: argparse.Namespace, paths: list[Path], work: Pa
     res.parser = (parser_n, "+".join(full.pipe_names), bare_pass(full, res.corpora[parser_n].texts))
     full_wps = res.corpora[parser_n].words / res.parser[2].wall_s
     log(f"full {SPACY_MODEL} N = {parser_n}: {full_wps:,.0f} words/s")
+    res.analysis = (parser_n, engine_pass(runner, res.corpora[parser_n].texts))
+    log(f"engine alone N = {parser_n}: {res.corpora[parser_n].words / res.analysis[1].wall_s:,.0f} words/s")
 
     s = res.scale_size
     if s is None:

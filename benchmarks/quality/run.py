@@ -26,7 +26,6 @@ import numpy as np
 from benchmarks.quality.analysis import DEFAULT_CACHE, Engine
 from benchmarks.quality.data import (
     DEFAULT_DATA,
-    PROJECT_ROOT,
     Meeting,
     Span,
     ami_gold,
@@ -35,7 +34,8 @@ from benchmarks.quality.data import (
     seed_paths,
     ungdc_paths,
 )
-from benchmarks.quality.report import SECTION, replace_section, table
+from benchmarks.quality.report import SECTION, table
+from benchmarks.results_file import RESULTS, replace_section
 from nlp.extractive import extractive_summary, word_counts
 from nlp.linguistic import clean_transcript_text
 from nlp.search import SearchIndex
@@ -45,7 +45,6 @@ from nlp.taxonomy import Taxonomy
 OURS = "Takeaways brief (ours)"
 HEADLINES_ROW = "ours, takeaway headlines first, then the brief"
 ORACLE = "Oracle (greedy)"
-RESULTS = PROJECT_ROOT / "benchmarks" / "RESULTS.md"
 COMMAND = "python -m benchmarks.quality"
 _METRICS = ("rouge1", "rouge2", "rougeL")
 _RANDOM_DRAWS = 20
@@ -107,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(header + "\n" + body)
     if args.split == "val" and not args.no_write:
-        replace_section(args.results, header + "\n" + body)
+        replace_section(args.results, header + "\n" + body, heading=SECTION)
         _log(f"wrote the Quality section of {args.results}")
     return 0
 

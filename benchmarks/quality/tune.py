@@ -16,9 +16,10 @@ from rouge_score import rouge_scorer  # type: ignore[import-untyped]
 
 from benchmarks.quality.analysis import DEFAULT_CACHE, Engine
 from benchmarks.quality.data import DEFAULT_DATA, ami_gold, gold_sentences, load_meetings
-from benchmarks.quality.report import replace_section, table
-from benchmarks.quality.run import RESULTS, MeetingRun, inside
+from benchmarks.quality.report import table
+from benchmarks.quality.run import MeetingRun, inside
 from benchmarks.quality.systems import PEERS, select
+from benchmarks.results_file import RESULTS, replace_section
 from nlp.extractive import CoverOptions, cover
 from nlp.linguistic import clean_transcript_text
 from nlp.search import Boosts, SearchIndex
