@@ -527,6 +527,14 @@ def summary_lines(res: Results) -> list[str]:
                 f"{run_large.tree_rss_mb:,.0f} MB at N = {large} (largest single process "
                 f"{_fmt(run_small.max_process_rss_mb, 0)} → {_fmt(run_large.max_process_rss_mb, 0)} MB)."
             )
+    if res.analysis is not None and (bare_n := res.bare_wps(res.analysis[0])):
+        n, engine = res.analysis
+        words = res.corpora[n].words
+        lines.append(
+            f"- The engine alone at N = {n} (`nlp.analyse` in one process, models loaded; no Prefect, store "
+            f"or output files): {words / engine.wall_s / bare_n:.2f}× bare spaCy. What the NLP beyond "
+            "spaCy costs (themes, quotes, facts, keyphrases, takeaways) sets this ceiling for the whole run."
+        )
     s = res.scale_size
     if s is not None and ("run", s) in res.runs:
         base = res.runs[("run", s)]
