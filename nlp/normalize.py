@@ -5,7 +5,8 @@ characters, soft hyphens and control characters are dropped; curly quotes are ke
 lines inside a paragraph are joined with one space, unless the text is written one paragraph per line
 (no hard wrapping: many of its lines are longer than any wrapped line would be); bullets (``•``, ``-``,
 ``*`` ...) start a new paragraph and lose their marker; navigation boilerplate lines ("You are here",
-"Skip to main content", "Share this") are dropped.
+"Skip to main content", "Share this") are dropped; so are the page numbers, dates and document
+symbols that text exported from PDF carries beside its form feeds ("20/45 15-29816", "A/70/PV.25").
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ _NUMBERED = re.compile(r"^\d{1,2}[.)]\s+\S")
 _UNWRAPPED_LINE = 150
 _SENTENCE_ENDS = (".", "!", "?", ":", ";", "\u201d", '"', ")")
 """Hard-wrapped text breaks lines well before this many characters; a line this long is a paragraph."""
+_PROSE = re.compile(r"[a-zß-ÿ]{3}")
+_FURNITURE_MAX_CHARS = 60
+_FURNITURE_LINES = 2
+"""Running headers and footers: at most this many short lines on each side of a page break."""
 _BOILERPLATE = re.compile(
     r"^(you are here|skip to (main )?content|skip navigation|share( this( page| article| story)?)?"
     r"|share on (facebook|twitter|x|linkedin|whatsapp|email)|print( this page)?|back to top"
@@ -65,6 +70,40 @@ def _continues(previous: str, line: str) -> bool:
     return not previous.endswith(_SENTENCE_ENDS) and line[:1].islower()
 
 
+def drop_page_furniture(raw: str) -> str:
+    """Remove form feeds and the short lines without words beside them (page numbers, dates, symbols),
+    so that a sentence broken by a page break in text exported from PDF is one line apart again.
+    Blank lines outside that furniture are kept: they still separate paragraphs."""
+    if "\f" not in raw:
+        return raw
+    lines = raw.split("\n")
+    drop: set[int] = set()
+    for k, line in enumerate(lines):
+        if "\f" not in line:
+            continue
+        lines[k] = line.replace("\f", "")
+        lo = hi = k
+        if _is_furniture(lines[k]):
+            drop.add(k)
+        for step in (-1, 1):
+            j, taken = k + step, 0
+            while 0 <= j < len(lines) and taken < _FURNITURE_LINES:
+                if lines[j].strip():
+                    if not _is_furniture(lines[j]):
+                        break
+                    drop.add(j)
+                    taken += 1
+                    lo, hi = min(lo, j), max(hi, j)
+                j += step
+        drop.update(j for j in range(lo, hi + 1) if not lines[j].strip())
+    return "\n".join(line for k, line in enumerate(lines) if k not in drop)
+
+
+def _is_furniture(line: str) -> bool:
+    text = line.strip()
+    return not text or (len(text) <= _FURNITURE_MAX_CHARS and not _PROSE.search(text))
+
+
 def split_paragraphs(
     raw: str, *, kind: SegmentKind = "paragraph", one_per_line: bool | None = None
 ) -> list[Block]:
@@ -74,7 +113,7 @@ def split_paragraphs(
     blank-line separated chunk: it holds when at least a third of the chunk's lines are too long to be
     hard-wrapped (text saved with one paragraph per line, as many speech archives are).
     """
-    raw = _LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", raw))
+    raw = drop_page_furniture(_LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", raw)))
     paragraphs: list[tuple[SegmentKind, list[str]]] = []
     for chunk in _BLANK_LINES.split(raw):
         lines = chunk.split("\n")

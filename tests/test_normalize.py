@@ -5,8 +5,10 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from nlp.normalize import clean_inline, is_boilerplate, split_paragraphs
+from nlp.normalize import clean_inline, drop_page_furniture, is_boilerplate, split_paragraphs
 from tests.support.ingest import read, texts
 
 
@@ -150,3 +152,31 @@ def test_a_stray_hard_break_inside_a_sentence_does_not_split_a_one_paragraph_per
     blocks = split_paragraphs(text)
     assert len(blocks) == 2
     assert blocks[0].text.endswith("region and beyond, with our neighbours and partners.")
+
+
+PAGE_END = "Our ministers agreed that every child should learn to read by the age of seven, and that the"
+PAGE_START = "schools which lag furthest behind will receive the first teachers from the new programme."
+
+
+def test_page_furniture_beside_a_form_feed_is_dropped_and_the_sentence_joined() -> None:
+    text = f"{PAGE_END}\n12/40 17-04411\n\f\n14/06/2017 B/12/PV.3\n{PAGE_START}\n"
+    (block,) = split_paragraphs(text)
+    assert block.text == f"{PAGE_END} {PAGE_START}"
+
+
+def test_only_short_wordless_lines_next_to_a_page_break_are_furniture() -> None:
+    heading = "Agenda item 8: general debate"
+    text = f"First paragraph ends here.\n\n7\n\f\n{heading}\n\nSecond paragraph follows.\n\n8\n"
+    kept = [b.text for b in split_paragraphs(text)]
+    assert kept == ["First paragraph ends here.", heading, "Second paragraph follows.", "8"]
+
+
+@given(st.lists(st.sampled_from([PAGE_END, PAGE_START, "3/9", "A/70/PV.4", "", "\f"]), max_size=12))
+def test_form_feeds_never_survive_and_prose_is_never_dropped(lines: list[str]) -> None:
+    raw = "\n".join(lines)
+    cleaned = drop_page_furniture(raw)
+    assert "\f" not in cleaned
+    prose = [line for line in lines if line in (PAGE_END, PAGE_START)]
+    assert [line for line in cleaned.split("\n") if line in (PAGE_END, PAGE_START)] == prose
+    if "\f" not in raw:
+        assert cleaned == raw
