@@ -88,6 +88,26 @@ def _load_summary(out_dir: Path, doc_id: str) -> DocumentSummary | None:
     return DocumentSummary.model_validate_json(path.read_text("utf-8")) if path.exists() else None
 
 
+def _summary_paths(out_dir: Path) -> list[Path]:
+    """The output folder's summary files; exits with a message when a run has not written any."""
+    folder = out_dir / "summaries"
+    paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not paths:
+        err_console.print(f"[bold red]No summaries in {folder}:[/] run `takeaways run` first.")
+        raise typer.Exit(code=1)
+    return paths
+
+
+def _summary_by_prefix(paths: list[Path], doc_id: str) -> DocumentSummary:
+    """The one summary whose document id starts with ``doc_id``; exits with a message otherwise."""
+    matches = [p for p in paths if p.stem.startswith(doc_id)]
+    if len(matches) != 1:
+        folder = paths[0].parent
+        err_console.print(f"{len(matches) or 'No'} document id(s) start with {doc_id!r} in {folder}.")
+        raise typer.Exit(code=1)
+    return DocumentSummary.model_validate_json(matches[0].read_text("utf-8"))
+
+
 @app.command()
 def ingest(
     sources: Sources,
@@ -285,17 +305,9 @@ def draft(
         err_console.print("Give a DOC_ID or --collection NAME (one of the two).")
         raise typer.Exit(code=2)
     settings = _settings(out_dir=out)
-    folder = settings.out_dir / "summaries"
-    paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
-    if not paths:
-        err_console.print(f"[bold red]No summaries in {folder}:[/] run `takeaways run` first.")
-        raise typer.Exit(code=1)
+    paths = _summary_paths(settings.out_dir)
     if doc_id is not None:
-        matches = [p for p in paths if p.stem.startswith(doc_id)]
-        if len(matches) != 1:
-            err_console.print(f"{len(matches) or 'No'} document id(s) start with {doc_id!r} in {folder}.")
-            raise typer.Exit(code=1)
-        summary = DocumentSummary.model_validate_json(matches[0].read_text("utf-8"))
+        summary = _summary_by_prefix(paths, doc_id)
         built = build_document_draft(summary, templates_dir=settings.templates_dir)
     else:
         assert collection is not None
@@ -322,12 +334,7 @@ def brief(
     from nlp.extractive import extractive_summary
 
     settings = _settings(out_dir=out)
-    folder = settings.out_dir / "summaries"
-    matches = sorted(folder.glob(f"{doc_id}*.json")) if folder.is_dir() else []
-    if len(matches) != 1:
-        err_console.print(f"{len(matches) or 'No'} document id(s) start with {doc_id!r} in {folder}.")
-        raise typer.Exit(code=1)
-    summary = DocumentSummary.model_validate_json(matches[0].read_text("utf-8"))
+    summary = _summary_by_prefix(_summary_paths(settings.out_dir), doc_id)
     chosen = extractive_summary(summary, word_budget=words)
     if as_json:
         rows = [

@@ -85,13 +85,14 @@ def cover(
 ) -> list[int]:
     """Indices of candidate sentences in the order the greedy coverage picked them, after ``start``
     (sentences already in the brief, e.g. takeaway headlines, taken first while they fit)."""
-    lengths = word_counts(records)
+    clean = [clean_transcript_text(r.text) for r in records]
+    lengths = [len(text.split()) for text in clean]
     pool = [i for i, r in enumerate(records) if r.candidate and lengths[i] > 0]
-    clean = {i: clean_transcript_text(records[i].text) for i in pool}
     found = {i: concepts(clean[i], pairs=options.pairs) for i in pool}
     mentions = Counter(c for i in pool for c in found[i])
     weight = {c: float(n) for c, n in mentions.items() if n >= options.min_sentences}
     prior = {i: _prior(i, len(records), clean[i], options, statement=statement) for i in pool}
+    richness = {i: sum(weight.get(c, 0.0) for c in found[i]) if options.fill else 0.0 for i in pool}
     chosen = fill_budget([i for i in start if i in found], lengths, word_budget)
     covered: set[str] = set().union(*(found[i] for i in chosen))
     used = sum(lengths[i] for i in chosen)
@@ -103,7 +104,7 @@ def cover(
                 continue
             scale = prior[i] / lengths[i] ** options.length_exponent
             new = sum(weight.get(c, 0.0) for c in found[i] - covered) * scale
-            value = (new, sum(weight.get(c, 0.0) for c in found[i]) * scale if options.fill else 0.0)
+            value = (new, richness[i] * scale)
             if value > best_value:
                 best, best_value = i, value
         if best is None:

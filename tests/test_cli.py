@@ -107,6 +107,20 @@ def test_run_on_the_samples_writes_summaries_corpus_view_and_schemas(
     unknown = runner.invoke(app, ["brief", "ffffffffffff", "--out", str(out)])
     assert unknown.exit_code == 1 and "No document id(s) start with 'ffffffffffff'" in unknown.output
 
+    drafted = runner.invoke(app, ["draft", meeting.id[:12], "--out", str(out)])
+    assert drafted.exit_code == 0, drafted.output
+    assert "Wrote" in drafted.output and ".md" in drafted.output
+    ambiguous = runner.invoke(app, ["draft", "", "--out", str(out)])  # every id starts with ""
+    assert ambiguous.exit_code == 1 and "8 document id(s) start with ''" in ambiguous.output
+
+
+def test_draft_and_brief_without_a_run_say_what_to_do(tmp_path: Path) -> None:
+    for command in (["draft", "abc"], ["brief", "abc"]):
+        result = runner.invoke(app, [*command, "--out", str(tmp_path)])
+        said = " ".join(result.output.split())  # the error console wraps long lines
+        assert result.exit_code == 1
+        assert "No summaries in" in said and "run `takeaways run` first" in said
+
 
 def test_themes_reads_jsonl_on_stdin_and_writes_jsonl(theme_model: ThemeModel) -> None:
     lines = [
