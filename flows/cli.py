@@ -124,9 +124,14 @@ def ingest(
     _exit_if_nothing_read(result, sources)
 
 
+SHOWN_DOCUMENTS = 20
+"""A run prints the takeaways of this many documents; the report has them all."""
 Out = Annotated[Path | None, typer.Option("--out", help="output folder (default: out/)")]
 Db = Annotated[str | None, typer.Option("--db", help="store URL (default: SQLite in the output folder)")]
-Runner = Annotated[str, typer.Option("--task-runner", help="local, or dask to spread batches over workers")]
+Runner = Annotated[
+    str, typer.Option("--task-runner", help="local (worker processes), thread (one process), or dask")
+]
+NProcess = Annotated[int | None, typer.Option("--n-process", help="spaCy processes (batches parsed at once)")]
 DaskAddress = Annotated[
     str | None, typer.Option("--dask-address", help="scheduler of an existing Dask cluster")
 ]
@@ -155,7 +160,7 @@ def run(
     out: Out = None,
     db: Db = None,
     max_file_bytes: Annotated[int | None, typer.Option(help="reject larger inputs")] = None,
-    n_process: Annotated[int | None, typer.Option("--n-process", help="processes for spaCy")] = None,
+    n_process: NProcess = None,
     task_runner: Runner = "local",
     dask_address: DaskAddress = None,
     verbose: Verbose = False,
@@ -180,8 +185,12 @@ def run(
     print_inputs(report.inputs, console)
     if not report.found and not report.inputs["duplicates"]:
         _exit_if_nothing_read_payload(report.inputs, sources)
-    loaded = (_load_summary(Path(report.out_dir), doc_id) for doc_id in report.takeaways)
+    shown = list(report.takeaways)[:SHOWN_DOCUMENTS]
+    loaded = (_load_summary(Path(report.out_dir), doc_id) for doc_id in shown)
     print_takeaways((s for s in loaded if s is not None), console)  # one summary in memory at a time
+    if len(report.takeaways) > len(shown):
+        more = len(report.takeaways) - len(shown)
+        console.print(f"… and {more} more documents: see {Path(report.out_dir) / 'report.html'}")
     failures = [e for e in report.errors if e.code == "analysis_failed"]
     for failure in failures:
         err_console.print(f"[red]analysis failed[/] {failure.path}: {failure.reason}")

@@ -1,51 +1,63 @@
 """The Prefect flow behind `takeaways run` and `takeaways serve`.
 
 One flow run per invocation: discover inputs, then stream them: read a batch of inputs, skip documents
-the store already holds for the current model and taxonomy, analyse the rest in batches (one task per
-batch, the spaCy pipeline loaded once per worker process) and save each batch in one store transaction
-as soon as it is done; then rebuild the corpus view and publish outputs and Prefect artifacts. At most
+the store already holds for the current model and taxonomy, and send the rest through two tasks per
+batch: ``parse-batch`` (spaCy alone, in ``n_process`` parser processes) and ``analyse-batch`` (everything
+after spaCy, in a process of its own). The two overlap: while batch k+1 is parsed, batch k is analysed
+and batch k-1 saved in one store transaction, so what the pipeline adds to spaCy runs beside it instead
+of after it. Then rebuild the corpus view and publish outputs and Prefect artifacts. At most
 ``IN_FLIGHT`` batches of documents are held at once, so memory does not grow with the number of inputs.
-Only pydantic models cross task boundaries; large ones are wrapped in ``quote`` so Prefect does not walk
-every field looking for futures.
+Only pydantic models and bytes cross task boundaries; large ones are wrapped in ``quote`` so Prefect
+does not walk every field looking for futures.
 """
 
 import hashlib
+import logging
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.futures import PrefectFuture
-from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
-from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.settings import PREFECT_API_URL, PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
+from spacy.language import Language
 
 from flows.analysis import build_analyzer
 from flows.fetch import FetchState
 from flows.ingestion import IngestLog, Input, discover_inputs, read_inputs
 from flows.outputs import write_corpus, write_drafts, write_report, write_schemas, write_summaries
+from flows.prefect_env import configure_prefect
+from flows.prefect_server import die_with_parent, ephemeral_api_url
 from flows.settings import Settings
 from flows.store import Store
 from flows.theme_model import model_version
-from nlp.analyse import AnalysisFailure, Analyzer, analyse
+from nlp.analyse import AnalysisFailure, Analyzer, summarise_parsed
 from nlp.corpus import CorpusBuilder, CorpusSummary
 from nlp.document import Document
 from nlp.errors import ErrorCode, IngestError
+from nlp.linguistic import analysis_pipeline, pack_docs, parse, unpack_docs
 from nlp.pipeline import candidate_packages
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
 
 FLOW_NAME = "takeaways"
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 IN_FLIGHT = 4
-"""Analysis batches submitted and not yet saved: enough to keep two Dask workers busy, and a bound on
-how many documents a run holds in memory."""
+"""Batches submitted and not yet saved: enough to keep the parser, the analyser and the saver (or two
+Dask workers) busy, and a bound on how many documents a run holds in memory."""
+PIPE_BATCH_SIZE = 16
 
 ProgressHook = Callable[[int, int], None]
 _progress: list[ProgressHook] = []
@@ -60,7 +72,7 @@ class PipelineParameters(BaseModel):
     out_dir: str = Field(default="out", description="output folder")
     db_url: str | None = Field(default=None, description="store URL; default: SQLite in the output folder")
     batch_size: int = Field(default=32, ge=1, le=10_000)
-    n_process: int = Field(default=1, ge=1, le=64, description="processes for spaCy inside a batch")
+    n_process: int = Field(default=1, ge=1, le=64, description="spaCy processes (batches parsed at once)")
     max_file_bytes: int | None = Field(default=None, ge=1)
     lock_timeout_s: float = Field(default=60.0, ge=0)
 
@@ -126,9 +138,15 @@ def version_key(settings: Settings) -> str:
 
 @lru_cache(maxsize=2)
 def _analyzer(settings_json: str) -> Analyzer:
-    """Once per worker process: the spaCy pipeline, taxonomy and theme model."""
+    """Once per analysing process: the spaCy pipeline, taxonomy and theme model."""
     analyzer, _ = build_analyzer(Settings.model_validate_json(settings_json))
     return analyzer
+
+
+@lru_cache(maxsize=2)
+def _spacy(model: str) -> Language:
+    """Once per parsing process: the spaCy pipeline alone."""
+    return analysis_pipeline(model)
 
 
 def _batch_cache_key(context: TaskRunContext, parameters: dict[str, object]) -> str:
@@ -160,6 +178,13 @@ def ingest_task(inputs: list[Input], settings: Settings) -> IngestOutcome:
     return IngestOutcome(items=items)
 
 
+@task(name="parse-batch", cache_policy=NO_CACHE, persist_result=False)
+def parse_batch(documents: list[Document], settings: Settings) -> bytes:
+    """spaCy over one batch, nothing else: the docs go back packed for whichever process analyses them."""
+    nlp = _spacy(settings.spacy_model)
+    return pack_docs(doc for _, doc in parse(documents, nlp=nlp, batch_size=PIPE_BATCH_SIZE))
+
+
 @task(
     name="analyse-batch",
     cache_key_fn=_batch_cache_key,
@@ -167,14 +192,17 @@ def ingest_task(inputs: list[Input], settings: Settings) -> IngestOutcome:
     result_serializer="json",
     cache_result_in_memory=False,
 )
-def analyse_batch(documents: list[Document], settings: Settings, versions: str) -> BatchOutcome:
-    """One batch through the whole text-mining pass; a failing document is recorded, not raised.
+def analyse_batch(
+    documents: list[Document], parsed: bytes, settings: Settings, versions: str
+) -> BatchOutcome:
+    """Everything after spaCy for one parsed batch; a failing document is recorded, not raised.
 
     The result is cached on disk only: Prefect would also keep every persisted result in memory (up to
     1,000 of them), which made a run's memory grow with the number of batches."""
     analyzer = _analyzer(settings.model_dump_json())
+    docs = unpack_docs(parsed, analyzer.nlp.vocab)
     outcome = BatchOutcome()
-    for result in analyse(documents, analyzer=analyzer, n_process=settings.n_process, batch_size=16):
+    for result in summarise_parsed(zip(documents, docs, strict=True), analyzer):
         if isinstance(result, AnalysisFailure):
             outcome.failures.append(
                 IngestError(path=result.source, code=ErrorCode.ANALYSIS, reason=result.reason)
@@ -221,7 +249,37 @@ def publish(settings: Settings, errors: list[IngestError]) -> CorpusSummary:
     return corpus
 
 
-@flow(name=FLOW_NAME, log_prints=False, validate_parameters=True)
+def task_runner(kind: str, *, dask_address: str | None = None, workers: int = 2) -> TaskRunner[Any]:
+    """Where ``analyse-batch`` runs. ``local``: a process of its own beside the spaCy processes, so the
+    analysis after spaCy, saving and publishing overlap with parsing; ``thread``: threads of this process
+    (slower, for debugging); ``dask``: a Dask cluster that also parses."""
+    if kind == "dask":
+        from prefect_dask.task_runners import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": workers,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            },
+        )
+    if kind == "thread":
+        return ThreadPoolTaskRunner(max_workers=2)
+    if kind == "local":
+        return ProcessPoolTaskRunner(max_workers=1, initializer=_worker_start)
+    raise ValueError(f"unknown task runner {kind!r}: use local, thread or dask")
+
+
+def _worker_start() -> None:
+    """In each worker process: quiet Prefect, and exit with the run even if it is killed."""
+    configure_prefect()
+    die_with_parent()
+
+
+@flow(name=FLOW_NAME, log_prints=False, validate_parameters=True, task_runner=task_runner("local"))
 def takeaways_pipeline(params: PipelineParameters) -> RunReport:
     """Ingest, analyse what is new or changed, store, and publish outputs and artifacts."""
     logger = get_run_logger()
@@ -250,14 +308,20 @@ def _run(params: PipelineParameters, settings: Settings, store: Store, run_id: s
         if isinstance(error, IngestError):
             log.add(error.path, error)
     store.record_errors(run_id, log.errors)
-    batches = _Batches(settings=settings, versions=versions, run_id=run_id, unread=len(inputs))
-    for chunk in _chunks(inputs, settings.batch_size):
-        outcome = ingest_task(chunk, settings)
-        documents = [d for d in (log.add(source, item) for source, item in outcome.items) if d is not None]
-        store.record_errors(run_id, [item for _, item in outcome.items if isinstance(item, IngestError)])
-        todo_ids = store.needs_analysis({d.id: versions for d in documents})
-        batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
-    batches.finish()
+    with ExitStack() as stack:
+        parser = _parser_pool(settings.n_process)
+        if parser is not None:
+            stack.enter_context(parser)
+        batches = _Batches(
+            settings=settings, versions=versions, run_id=run_id, unread=len(inputs), parser=parser
+        )
+        for chunk in _chunks(inputs, settings.batch_size):
+            outcome = ingest_task(chunk, settings)
+            documents = [d for d in (log.add(src, item) for src, item in outcome.items) if d is not None]
+            store.record_errors(run_id, [item for _, item in outcome.items if isinstance(item, IngestError)])
+            todo_ids = store.needs_analysis({d.id: versions for d in documents})
+            batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
+        batches.finish()
     corpus = publish(settings, [*log.errors, *batches.failures])
     report = RunReport(
         run_id=run_id,
@@ -275,14 +339,25 @@ def _run(params: PipelineParameters, settings: Settings, store: Store, run_id: s
     return report
 
 
+@dataclass
+class _Flight:
+    """A batch on its way: parsed, then analysed, then saved."""
+
+    documents: list[Document]
+    outcome: PrefectFuture[BatchOutcome]
+
+
 class _Batches:
     """Documents to analyse, cut into batches, submitted at most ``IN_FLIGHT`` ahead and saved in order."""
 
-    def __init__(self, *, settings: Settings, versions: str, run_id: str, unread: int) -> None:
+    def __init__(
+        self, *, settings: Settings, versions: str, run_id: str, unread: int, parser: TaskRunner[Any] | None
+    ) -> None:
         self.settings, self.versions, self.run_id = settings, versions, run_id
         self.unread = unread
+        self.parser = parser
         self.buffer: list[Document] = []
-        self.futures: deque[PrefectFuture[BatchOutcome]] = deque()
+        self.flights: deque[_Flight] = deque()
         self.submitted = self.analysed = 0
         self.failures: list[IngestError] = []
         self.headlines: dict[str, list[str]] = {}
@@ -302,25 +377,53 @@ class _Batches:
         if self.buffer:
             self._submit(self.buffer)
             self.buffer = []
-        while self.futures:
+        while self.flights:
             self._save_oldest()
 
     def _submit(self, batch: list[Document]) -> None:
-        while len(self.futures) >= IN_FLIGHT:
+        while len(self.flights) >= IN_FLIGHT:
             self._save_oldest()
-        self.futures.append(
-            analyse_batch.submit(_opaque(batch, local=self.local), self.settings, self.versions)
-        )
+        documents = _opaque(batch, local=self.local)
+        if self.parser is not None:
+            parsed = self.parser.submit(parse_batch, {"documents": documents, "settings": self.settings})
+        else:
+            parsed = parse_batch.submit(documents, self.settings)
+        outcome = analyse_batch.submit(documents, parsed, self.settings, self.versions)
+        self.flights.append(_Flight(batch, outcome))
         self.submitted += len(batch)
 
     def _save_oldest(self) -> None:
-        outcome = self.futures.popleft().result()
+        flight = self.flights.popleft()
+        outcome = _outcome(flight)
         self.analysed += save_batch(_opaque(outcome), self.settings, self.versions, self.run_id)
         self.failures.extend(outcome.failures)
         self.headlines.update({s.id: [t.text for t in s.takeaways] for s in outcome.summaries})
         done = self.analysed + len(self.failures)
         for hook in _progress:
             hook(done, self.submitted + len(self.buffer) + self.unread)
+
+
+def _outcome(flight: _Flight) -> BatchOutcome:
+    """The batch's analysis; if the batch failed as a whole (spaCy raised, a worker process died), each
+    of its documents is recorded as failed, not stored, so the next run tries it again."""
+    try:
+        return flight.outcome.result()
+    except Exception as exc:
+        logger.exception("a batch of %d documents failed", len(flight.documents))
+        reason = f"its batch failed: {type(exc).__name__}: {exc}"
+        documents = flight.documents
+        return BatchOutcome(
+            failures=[IngestError(path=d.source, code=ErrorCode.ANALYSIS, reason=reason) for d in documents]
+        )
+
+
+def _parser_pool(n_process: int) -> TaskRunner[Any] | None:
+    """spaCy's own processes beside the flow's analysing process, when the flow runs on this machine's
+    processes; None (parse on the flow's runner) under threads or Dask."""
+    context = FlowRunContext.get()
+    if context is not None and isinstance(context.task_runner, ProcessPoolTaskRunner):
+        return ProcessPoolTaskRunner(max_workers=n_process, initializer=_worker_start)
+    return None
 
 
 def _opaque(value: T, *, local: bool = True) -> T:
@@ -333,7 +436,8 @@ def _opaque(value: T, *, local: bool = True) -> T:
 
 def _runs_locally() -> bool:
     context = FlowRunContext.get()
-    return context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
+    runner = context.task_runner if context is not None else None
+    return isinstance(runner, ThreadPoolTaskRunner | ProcessPoolTaskRunner)
 
 
 def _chunks(items: Sequence[Input], size: int) -> Iterator[list[Input]]:
@@ -381,24 +485,6 @@ def _artifacts(report: RunReport, corpus: CorpusSummary) -> None:
         create_table_artifact(rows, key="theme-prevalence", description="Share of sentences per theme")
 
 
-def task_runner(kind: str, *, dask_address: str | None = None, workers: int = 2) -> TaskRunner[Any]:
-    """The local runner analyses batches one at a time (spaCy is CPU-bound); Dask spreads them out."""
-    if kind == "dask":
-        from prefect_dask.task_runners import DaskTaskRunner
-
-        if dask_address:
-            return DaskTaskRunner(address=dask_address)
-        return DaskTaskRunner(
-            cluster_kwargs={
-                "n_workers": workers,
-                "threads_per_worker": 1,
-                "processes": True,
-                "dashboard_address": None,
-            },
-        )
-    return ThreadPoolTaskRunner(max_workers=1)
-
-
 def cache_dir(settings: Settings) -> Path:
     """Cached batch results live beside the outputs, so a crash after analysis costs no re-analysis."""
     return (settings.out_dir / ".cache").resolve()
@@ -407,18 +493,22 @@ def cache_dir(settings: Settings) -> Path:
 def run_pipeline(
     params: PipelineParameters,
     *,
-    runner: str = "local",
+    runner: str | TaskRunner[Any] = "local",
     dask_address: str | None = None,
     progress: ProgressHook | None = None,
 ) -> RunReport:
     """Run the flow once with the chosen task runner (what `takeaways run` calls)."""
-    configured = takeaways_pipeline.with_options(task_runner=task_runner(runner, dask_address=dask_address))
+    chosen = task_runner(runner, dask_address=dask_address) if isinstance(runner, str) else runner
+    configured = takeaways_pipeline.with_options(task_runner=chosen)
     cache = str(cache_dir(params.settings()))
     os.environ["PREFECT_RESULTS_LOCAL_STORAGE_PATH"] = cache  # for worker processes started by this run
+    updates: dict[Any, Any] = {PREFECT_RESULTS_LOCAL_STORAGE_PATH: cache}
+    if not isinstance(chosen, ThreadPoolTaskRunner):
+        updates[PREFECT_API_URL] = ephemeral_api_url()  # worker processes report to the same API
     if progress is not None:
         _progress.append(progress)
     try:
-        with temporary_settings(updates={PREFECT_RESULTS_LOCAL_STORAGE_PATH: cache}):
+        with temporary_settings(updates=updates):
             return configured(params)
     finally:
         if progress is not None:

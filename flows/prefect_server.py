@@ -1,8 +1,9 @@
-"""A local Prefect server for `takeaways serve` when none is configured.
+"""Local Prefect servers when none is configured: a full one for `takeaways serve`, the ephemeral one
+shared with worker processes for `takeaways run`.
 
-Prefect's ephemeral in-process API runs flows but cannot schedule them, so serving on a schedule needs
-a real server. When ``PREFECT_API_URL`` is unset, one is started on 127.0.0.1 for the lifetime of the
-command and stopped with it; an operator with their own server just sets ``PREFECT_API_URL``.
+Prefect's ephemeral API runs flows but cannot schedule them, so serving on a schedule needs a real
+server. When ``PREFECT_API_URL`` is unset, one is started on 127.0.0.1 for the lifetime of the command
+and stopped with it; an operator with their own server just sets ``PREFECT_API_URL``.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def prefect_api(*, log_path: str | None = None) -> Iterator[str]:
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
-        preexec_fn=_die_with_parent,
+        preexec_fn=die_with_parent,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/api"
     try:
@@ -65,8 +66,25 @@ def prefect_api(*, log_path: str | None = None) -> Iterator[str]:
             log.close()
 
 
-def _die_with_parent() -> None:
-    """On Linux, the server gets SIGTERM if this process dies, even by SIGKILL: no orphaned servers."""
+def ephemeral_api_url() -> str:
+    """The configured API, or the URL of Prefect's ephemeral server, started now if need be.
+
+    A process started by a run (a process-pool worker) that found no ``PREFECT_API_URL`` would start
+    an ephemeral server of its own; handing it this URL makes every process of the run report to one."""
+    from prefect.settings import PREFECT_API_URL
+
+    configured = PREFECT_API_URL.value()
+    if configured:
+        return str(configured)
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the instance Prefect's own client would start; stopped at exit
+    server.start()
+    return server.api_url
+
+
+def die_with_parent() -> None:
+    """On Linux, this (child) process gets SIGTERM when its parent dies, even by SIGKILL: no orphans."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

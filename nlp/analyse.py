@@ -66,7 +66,16 @@ def analyse(
     documents: Iterable[Document], *, analyzer: Analyzer, n_process: int = 1, batch_size: int = 16
 ) -> Iterator[DocumentSummary | AnalysisFailure]:
     """Summaries in input order; a failure in one document never stops the rest."""
-    for document, doc in parse(documents, nlp=analyzer.nlp, n_process=n_process, batch_size=batch_size):
+    yield from summarise_parsed(
+        parse(documents, nlp=analyzer.nlp, n_process=n_process, batch_size=batch_size), analyzer
+    )
+
+
+def summarise_parsed(
+    parsed: Iterable[tuple[Document, Doc]], analyzer: Analyzer
+) -> Iterator[DocumentSummary | AnalysisFailure]:
+    """The analysis after spaCy, for documents parsed here or in another process."""
+    for document, doc in parsed:
         try:
             yield summarise(document, doc, analyzer)
         except Exception as exc:

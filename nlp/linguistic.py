@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, DocBin
+from spacy.vocab import Vocab
 
 from nlp.document import Document
 from nlp.pipeline import load_pipeline
@@ -117,6 +118,15 @@ def parse(
     docs = list(documents)
     texts = (d.text for d in docs)
     yield from zip(docs, nlp.pipe(texts, n_process=n_process, batch_size=batch_size), strict=True)
+
+
+def pack_docs(docs: Iterable[Doc]) -> bytes:
+    """Parsed docs as bytes for another process: every annotation the analysis reads survives."""
+    return DocBin(store_user_data=True, docs=docs).to_bytes()
+
+
+def unpack_docs(data: bytes, vocab: Vocab) -> list[Doc]:
+    return list(DocBin(store_user_data=True).from_bytes(data).get_docs(vocab))
 
 
 def sentences(document: Document, doc: Doc) -> list[Sentence]:

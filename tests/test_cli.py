@@ -64,12 +64,14 @@ def test_nothing_to_read_exits_non_zero_with_a_message(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_run_on_the_samples_writes_summaries_corpus_view_and_schemas(
-    tmp_path: Path, theme_model: ThemeModel
+    tmp_path: Path, theme_model: ThemeModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
+    monkeypatch.setattr("flows.cli.SHOWN_DOCUMENTS", 3)
     result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Takeaways" in result.output
+    assert "… and 5 more documents: see" in result.output, "the terminal shows a few, the report all"
     corpus = CorpusSummary.model_validate_json((out / "corpus.json").read_text())
     assert sorted(d.kind for d in corpus.documents).count("transcript") == 4
     assert corpus.errors == []

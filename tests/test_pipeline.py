@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from prefect.task_runners import ProcessPoolTaskRunner
 
-import nlp.analyse
 from flows import pipeline
 from flows.pipeline import PipelineParameters, run_pipeline
 from flows.store import Store, StoreBusy, StoreError
+from nlp.analyse import summarise_parsed
 from nlp.summary import DocumentSummary
+from tests.support.faults import break_pdf_analysis
 
 SAMPLES = Path(__file__).resolve().parents[1] / "corpus" / "samples"
 
@@ -81,24 +83,43 @@ def test_each_run_publishes_a_summary_and_a_prevalence_table_artifact(tmp_path: 
     assert table and table[-1].type == "table"
 
 
-def test_a_document_whose_analysis_raises_is_an_error_and_the_rest_complete(
-    tmp_path: Path, monkeypatch
-) -> None:
-    real = nlp.analyse.summarise
-
-    def fragile(document, doc, analyzer):
-        if document.format == "pdf":
-            raise RuntimeError("simulated analysis bug")
-        return real(document, doc, analyzer)
-
-    monkeypatch.setattr(nlp.analyse, "summarise", fragile)
-    report = run_pipeline(_params(tmp_path / "out"))
+def test_a_document_whose_analysis_raises_is_an_error_and_the_rest_complete(tmp_path: Path) -> None:
+    """The fault is injected where analysis runs by default: in the run's worker process."""
+    analysing = ProcessPoolTaskRunner(max_workers=1, initializer=break_pdf_analysis)
+    report = run_pipeline(_params(tmp_path / "out"), runner=analysing)
     assert (report.analysed, report.failed) == (7, 1)
     (failure,) = [e for e in report.errors if e.code == "analysis_failed"]
     assert failure.path.endswith("statement_brief.pdf") and "simulated analysis bug" in failure.reason
     with _store(tmp_path / "out") as store:
         assert store.status()["documents"] == 7
         assert any("simulated" in e["reason"] for e in store.status()["last_errors"])
+
+
+def test_a_batch_that_fails_as_a_whole_is_recorded_and_retried_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """spaCy raising, or a worker process dying, fails a whole batch: its documents become errors, the
+    other batches are saved, and the next run analyses the failed ones."""
+    out, docs = tmp_path / "out", _statements(tmp_path / "docs", 4)
+    real = summarise_parsed
+
+    def crash_on_statement_02(parsed, analyzer):
+        parsed = list(parsed)
+        if any(document.source.endswith("statement_02.txt") for document, _ in parsed):
+            raise MemoryError("simulated worker failure")
+        return real(parsed, analyzer)
+
+    monkeypatch.setattr(pipeline, "summarise_parsed", crash_on_statement_02)
+    first = run_pipeline(_params(out, docs, batch_size=2), runner="thread")
+    assert (first.analysed, first.failed) == (2, 2)
+    assert all("its batch failed: MemoryError" in e.reason for e in first.errors)
+    assert sorted(Path(e.path).name for e in first.errors) == ["statement_02.txt", "statement_03.txt"]
+
+    monkeypatch.setattr(pipeline, "summarise_parsed", real)
+    second = run_pipeline(_params(out, docs, batch_size=2), runner="thread")
+    assert (second.analysed, second.skipped, second.failed) == (2, 2, 0)
+    with _store(out) as store:
+        assert store.status()["documents"] == 4
 
 
 def test_a_second_run_on_a_busy_store_fails_with_a_clear_message(tmp_path: Path) -> None:
