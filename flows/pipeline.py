@@ -178,6 +178,12 @@ def ingest_task(inputs: list[Input], settings: Settings) -> IngestOutcome:
     return IngestOutcome(items=items)
 
 
+@task(name="load-analyzer", cache_policy=NO_CACHE, persist_result=False)
+def load_analyzer(settings: Settings) -> None:
+    """Load the models in the analysing process while the first batch is being parsed, not after."""
+    _analyzer(settings.model_dump_json())
+
+
 @task(name="parse-batch", cache_policy=NO_CACHE, persist_result=False)
 def parse_batch(documents: list[Document], settings: Settings) -> bytes:
     """spaCy over one batch, nothing else: the docs go back packed for whichever process analyses them."""
@@ -362,6 +368,7 @@ class _Batches:
         self.failures: list[IngestError] = []
         self.headlines: dict[str, list[str]] = {}
         self.local = _runs_locally()
+        self.warming: PrefectFuture[None] | None = None
 
     def add(self, documents: list[Document], *, read: int) -> None:
         """Queue documents to analyse from ``read`` more inputs; submit every full batch."""
@@ -379,11 +386,15 @@ class _Batches:
             self.buffer = []
         while self.flights:
             self._save_oldest()
+        if self.warming is not None:
+            self.warming.wait()
 
     def _submit(self, batch: list[Document]) -> None:
         while len(self.flights) >= IN_FLIGHT:
             self._save_oldest()
         documents = _opaque(batch, local=self.local)
+        if self.parser is not None and self.warming is None:
+            self.warming = load_analyzer.submit(self.settings)
         if self.parser is not None:
             parsed = self.parser.submit(parse_batch, {"documents": documents, "settings": self.settings})
         else:

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     random_state: int = 0
 
     spacy_model: str = Field(default="en_core_web_sm", description="spaCy pipeline package to load")
-    n_process: int = Field(default=1, ge=1, description="processes for nlp.pipe")
+    n_process: int = Field(default=1, ge=1, description="spaCy processes: batches parsed at once")
     batch_size: int = Field(default=32, ge=1, description="documents per analysis batch")
 
     max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1, description="larger inputs are rejected")
