@@ -26,7 +26,7 @@ from tests.test_review_app import ReviewStore, build_review_store
 webdriver = pytest.importorskip(
     "selenium.webdriver", reason="selenium is not installed (pip install selenium)"
 )
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -34,6 +34,8 @@ from selenium.webdriver.support.select import Select  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 WAIT_S = 20
+RELOADING = (StaleElementReferenceException,)
+"""An element found on the page being replaced: look again (the form was submitted mid-check)."""
 
 
 def _chromedriver() -> str:
@@ -116,7 +118,7 @@ def _card(driver: WebDriver) -> dict[str, str]:
 
 
 def _wait_for_saved(driver: WebDriver, previous: str) -> None:
-    WebDriverWait(driver, WAIT_S).until(
+    WebDriverWait(driver, WAIT_S, ignored_exceptions=RELOADING).until(
         lambda d: "saved=" in d.current_url and d.current_url != previous and d.find_elements(By.ID, "saved")
     )
 
@@ -131,7 +133,7 @@ def test_an_analyst_accepts_and_relabels_in_the_browser(
     name.clear()
     name.send_keys("Grace Hopper")
     name.submit()
-    WebDriverWait(browser, WAIT_S).until(
+    WebDriverWait(browser, WAIT_S, ignored_exceptions=RELOADING).until(
         lambda d: "Grace Hopper" in d.find_element(By.CLASS_NAME, "reviewer").text
     )
 
