@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from spacy.language import Language
+
 from flows.settings import Settings
 from flows.theme_model import load_or_train
 from nlp.analyse import AnalysisFailure, Analyzer, analyse
@@ -24,9 +26,10 @@ class AnalysisResult:
     trained_model: bool = False
 
 
-def build_analyzer(settings: Settings) -> tuple[Analyzer, bool]:
-    """Load the pipeline, taxonomy and theme model once (training the model if there is none)."""
-    nlp = analysis_pipeline(settings.spacy_model)
+def build_analyzer(settings: Settings, *, nlp: Language | None = None) -> tuple[Analyzer, bool]:
+    """Load the pipeline (unless given), taxonomy and theme model once (training the model if there is
+    none)."""
+    nlp = nlp or analysis_pipeline(settings.spacy_model)
     model, trained = load_or_train(settings, nlp=nlp)
     taxonomy = load_taxonomy(settings.taxonomy_path)
     analyzer = Analyzer(

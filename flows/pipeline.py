@@ -37,7 +37,6 @@ from flows.analysis import build_analyzer
 from flows.fetch import FetchState
 from flows.ingestion import IngestLog, Input, discover_inputs, read_inputs
 from flows.outputs import write_corpus, write_drafts, write_report, write_schemas, write_summaries
-from flows.prefect_env import configure_prefect
 from flows.prefect_server import die_with_parent, ephemeral_api_url
 from flows.settings import Settings
 from flows.store import Store
@@ -138,8 +137,10 @@ def version_key(settings: Settings) -> str:
 
 @lru_cache(maxsize=2)
 def _analyzer(settings_json: str) -> Analyzer:
-    """Once per analysing process: the spaCy pipeline, taxonomy and theme model."""
-    analyzer, _ = build_analyzer(Settings.model_validate_json(settings_json))
+    """Once per analysing process: the spaCy pipeline (shared with parsing in the same process), taxonomy
+    and theme model."""
+    settings = Settings.model_validate_json(settings_json)
+    analyzer, _ = build_analyzer(settings, nlp=_spacy(settings.spacy_model))
     return analyzer
 
 
@@ -275,14 +276,8 @@ def task_runner(kind: str, *, dask_address: str | None = None, workers: int = 2)
     if kind == "thread":
         return ThreadPoolTaskRunner(max_workers=2)
     if kind == "local":
-        return ProcessPoolTaskRunner(max_workers=1, initializer=_worker_start)
+        return ProcessPoolTaskRunner(max_workers=1, initializer=die_with_parent)
     raise ValueError(f"unknown task runner {kind!r}: use local, thread or dask")
-
-
-def _worker_start() -> None:
-    """In each worker process: quiet Prefect, and exit with the run even if it is killed."""
-    configure_prefect()
-    die_with_parent()
 
 
 @flow(name=FLOW_NAME, log_prints=False, validate_parameters=True, task_runner=task_runner("local"))
@@ -393,9 +388,9 @@ class _Batches:
         while len(self.flights) >= IN_FLIGHT:
             self._save_oldest()
         documents = _opaque(batch, local=self.local)
-        if self.parser is not None and self.warming is None:
-            self.warming = load_analyzer.submit(self.settings)
         if self.parser is not None:
+            if self.warming is None:
+                self.warming = load_analyzer.submit(self.settings)
             parsed = self.parser.submit(parse_batch, {"documents": documents, "settings": self.settings})
         else:
             parsed = parse_batch.submit(documents, self.settings)
@@ -433,7 +428,7 @@ def _parser_pool(n_process: int) -> TaskRunner[Any] | None:
     processes; None (parse on the flow's runner) under threads or Dask."""
     context = FlowRunContext.get()
     if context is not None and isinstance(context.task_runner, ProcessPoolTaskRunner):
-        return ProcessPoolTaskRunner(max_workers=n_process, initializer=_worker_start)
+        return ProcessPoolTaskRunner(max_workers=n_process, initializer=die_with_parent)
     return None
 
 
