@@ -21,19 +21,15 @@ from rich.progress import (
 from rich.table import Table
 
 from flows.atomic import write_text_atomic
-from flows.ingestion import IngestResult, ingest_sources
 from flows.prefect_env import configure_prefect
+from flows.prefect_server import skip_final_collection, start_ephemeral_api
 from flows.report import print_evaluation, print_inputs, print_result, print_takeaways, result_as_json
 from flows.settings import Settings, get_settings
-from flows.theme_model import evaluate, load_or_train, train_and_save
-from nlp.linguistic import analysis_pipeline
-from nlp.patterns import PatternMatcher
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
-from nlp.themes import combine
-from nlp.training import sentence_hits
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # spaCy, scikit-learn and Prefect are imported by the commands that use them
+    from flows.ingestion import IngestResult
     from flows.pipeline import PipelineParameters as PipelineParametersType
 
 app = typer.Typer(
@@ -51,6 +47,8 @@ Sources = Annotated[list[str], typer.Argument(help="files, folders (read recursi
 
 
 def _ingest_with_progress(sources: list[str], settings: Settings) -> IngestResult:
+    from flows.ingestion import ingest_sources
+
     with Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -167,6 +165,7 @@ def run(
 ) -> None:
     """Ingest files, folders and URLs, analyse what is new or changed, and write the output folder."""
     configure_prefect(verbose=verbose)
+    start_ephemeral_api()  # boots while spaCy and Prefect are imported
     from flows.pipeline import run_pipeline
     from flows.store import StoreBusy, StoreError
 
@@ -431,6 +430,12 @@ def themes(
     ] = None,
 ) -> None:
     """Read JSONL {"id", "text"} on stdin; write JSONL {"id", "themes", "scores"} on stdout."""
+    from flows.theme_model import load_or_train
+    from nlp.linguistic import analysis_pipeline
+    from nlp.patterns import PatternMatcher
+    from nlp.themes import combine
+    from nlp.training import sentence_hits
+
     settings = _settings(taxonomy_path=taxonomy)
     nlp = analysis_pipeline(settings.spacy_model)
     model, _ = load_or_train(settings, nlp=nlp)
@@ -494,6 +499,8 @@ def train(
             result = retrain_with_reviews(settings, store)
         console.print(format_result(result), markup=False, highlight=False)
         return
+    from flows.theme_model import train_and_save
+
     with err_console.status("training the theme model", spinner="dots"):
         model = train_and_save(settings)
     oof = model.metadata["out_of_fold"]["combined"]
@@ -511,6 +518,9 @@ def evaluate_command(
     ] = None,
 ) -> None:
     """Precision, recall and F1 per theme on the held-out labelled sentences."""
+    from flows.theme_model import evaluate, load_or_train
+    from nlp.linguistic import analysis_pipeline
+
     settings = _settings(taxonomy_path=taxonomy, out_dir=out)
     nlp = analysis_pipeline(settings.spacy_model)
     model, _ = load_or_train(settings, nlp=nlp)
@@ -545,4 +555,5 @@ def _settings(**overrides: object) -> Settings:
 
 
 def main() -> None:
+    skip_final_collection()
     app()

@@ -27,17 +27,22 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.futures import PrefectFuture
-from prefect.settings import PREFECT_API_URL, PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+    PREFECT_RESULTS_LOCAL_STORAGE_PATH,
+    temporary_settings,
+)
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
-from spacy.language import Language
 
 from flows.analysis import build_analyzer
 from flows.fetch import FetchState
 from flows.ingestion import IngestLog, Input, discover_inputs, read_inputs
 from flows.outputs import write_corpus, write_drafts, write_report, write_schemas, write_summaries
-from flows.prefect_server import die_with_parent, ephemeral_api_url
+from flows.parsing import parse_batch, spacy_pipeline
+from flows.prefect_server import run_api, start_worker
 from flows.settings import Settings
 from flows.store import Store
 from flows.theme_model import model_version
@@ -45,7 +50,7 @@ from nlp.analyse import AnalysisFailure, Analyzer, summarise_parsed
 from nlp.corpus import CorpusBuilder, CorpusSummary
 from nlp.document import Document
 from nlp.errors import ErrorCode, IngestError
-from nlp.linguistic import analysis_pipeline, pack_docs, parse, unpack_docs
+from nlp.linguistic import unpack_docs
 from nlp.pipeline import candidate_packages
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
@@ -56,7 +61,6 @@ T = TypeVar("T")
 IN_FLIGHT = 4
 """Batches submitted and not yet saved: enough to keep the parser, the analyser and the saver (or two
 Dask workers) busy, and a bound on how many documents a run holds in memory."""
-PIPE_BATCH_SIZE = 16
 
 ProgressHook = Callable[[int, int], None]
 _progress: list[ProgressHook] = []
@@ -140,14 +144,8 @@ def _analyzer(settings_json: str) -> Analyzer:
     """Once per analysing process: the spaCy pipeline (shared with parsing in the same process), taxonomy
     and theme model."""
     settings = Settings.model_validate_json(settings_json)
-    analyzer, _ = build_analyzer(settings, nlp=_spacy(settings.spacy_model))
+    analyzer, _ = build_analyzer(settings, nlp=spacy_pipeline(settings.spacy_model))
     return analyzer
-
-
-@lru_cache(maxsize=2)
-def _spacy(model: str) -> Language:
-    """Once per parsing process: the spaCy pipeline alone."""
-    return analysis_pipeline(model)
 
 
 def _batch_cache_key(context: TaskRunContext, parameters: dict[str, object]) -> str:
@@ -183,13 +181,6 @@ def ingest_task(inputs: list[Input], settings: Settings) -> IngestOutcome:
 def load_analyzer(settings: Settings) -> None:
     """Load the models in the analysing process while the first batch is being parsed, not after."""
     _analyzer(settings.model_dump_json())
-
-
-@task(name="parse-batch", cache_policy=NO_CACHE, persist_result=False)
-def parse_batch(documents: list[Document], settings: Settings) -> bytes:
-    """spaCy over one batch, nothing else: the docs go back packed for whichever process analyses them."""
-    nlp = _spacy(settings.spacy_model)
-    return pack_docs(doc for _, doc in parse(documents, nlp=nlp, batch_size=PIPE_BATCH_SIZE))
 
 
 @task(
@@ -276,7 +267,7 @@ def task_runner(kind: str, *, dask_address: str | None = None, workers: int = 2)
     if kind == "thread":
         return ThreadPoolTaskRunner(max_workers=2)
     if kind == "local":
-        return ProcessPoolTaskRunner(max_workers=1, initializer=die_with_parent)
+        return ProcessPoolTaskRunner(max_workers=1, initializer=start_worker)
     raise ValueError(f"unknown task runner {kind!r}: use local, thread or dask")
 
 
@@ -428,7 +419,7 @@ def _parser_pool(n_process: int) -> TaskRunner[Any] | None:
     processes; None (parse on the flow's runner) under threads or Dask."""
     context = FlowRunContext.get()
     if context is not None and isinstance(context.task_runner, ProcessPoolTaskRunner):
-        return ProcessPoolTaskRunner(max_workers=n_process, initializer=die_with_parent)
+        return ProcessPoolTaskRunner(max_workers=n_process, initializer=start_worker)
     return None
 
 
@@ -508,9 +499,10 @@ def run_pipeline(
     configured = takeaways_pipeline.with_options(task_runner=chosen)
     cache = str(cache_dir(params.settings()))
     os.environ["PREFECT_RESULTS_LOCAL_STORAGE_PATH"] = cache  # for worker processes started by this run
-    updates: dict[Any, Any] = {PREFECT_RESULTS_LOCAL_STORAGE_PATH: cache}
-    if not isinstance(chosen, ThreadPoolTaskRunner):
-        updates[PREFECT_API_URL] = ephemeral_api_url()  # worker processes report to the same API
+    api, own_server = run_api()  # worker processes report to the same API
+    updates: dict[Any, Any] = {PREFECT_RESULTS_LOCAL_STORAGE_PATH: cache, PREFECT_API_URL: api}
+    if own_server:  # heartbeats tell a lasting server which runs crashed; this one ends with the run
+        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
     if progress is not None:
         _progress.append(progress)
     try:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from flows.ingestion import IngestLog
-from flows.theme_model import Evaluation
-from nlp.summary import DocumentSummary
+if TYPE_CHECKING:  # the CLI imports this module before it knows which models a command needs
+    from flows.ingestion import IngestLog
+    from flows.theme_model import Evaluation
+    from nlp.summary import DocumentSummary
 
 
 def result_as_json(result: IngestLog) -> dict[str, Any]:
