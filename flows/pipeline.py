@@ -9,7 +9,12 @@ of after it. Then rebuild the corpus view and publish outputs and Prefect artifa
 ``IN_FLIGHT`` batches of documents are held at once, so memory does not grow with the number of inputs.
 Only pydantic models and bytes cross task boundaries; large ones are wrapped in ``quote`` so Prefect
 does not walk every field looking for futures.
+
+Every process of a run imports this module (Prefect sends the flow with each task), so scikit-learn,
+SQLAlchemy and Jinja are imported inside the tasks that use them: a parser process needs none of them.
 """
+
+from __future__ import annotations
 
 import hashlib
 import logging
@@ -20,7 +25,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -37,23 +42,22 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.analysis import build_analyzer
 from flows.fetch import FetchState
 from flows.ingestion import IngestLog, Input, discover_inputs, read_inputs
-from flows.outputs import write_corpus, write_drafts, write_report, write_schemas, write_summaries
 from flows.parsing import parse_batch, spacy_pipeline
 from flows.prefect_server import run_api, start_worker
 from flows.settings import Settings
-from flows.store import Store
-from flows.theme_model import model_version
-from nlp.analyse import AnalysisFailure, Analyzer, summarise_parsed
-from nlp.corpus import CorpusBuilder, CorpusSummary
 from nlp.document import Document
 from nlp.errors import ErrorCode, IngestError
 from nlp.linguistic import unpack_docs
 from nlp.pipeline import candidate_packages
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
+
+if TYPE_CHECKING:
+    from flows.store import Store
+    from nlp.analyse import Analyzer
+    from nlp.corpus import CorpusSummary
 
 FLOW_NAME = "takeaways"
 logger = logging.getLogger(__name__)
@@ -126,23 +130,33 @@ def store_url(settings: Settings) -> str:
 
 def version_key(settings: Settings) -> str:
     """Which model, taxonomy and spaCy pipeline analysed a document: a change means re-analysis."""
-    taxonomy = load_taxonomy(settings.taxonomy_path)
     from importlib.metadata import PackageNotFoundError, version
 
-    spacy_pipeline = "blank"
+    from nlp.model_files import ModelError, saved_version
+
+    taxonomy = load_taxonomy(settings.taxonomy_path)
+    try:
+        model = saved_version(settings.theme_model_dir, taxonomy=taxonomy)
+    except ModelError:  # none yet: train one (scikit-learn is imported only then)
+        from flows.theme_model import train_and_save
+
+        model = train_and_save(settings).version
+    parser = "blank"
     for package in candidate_packages(settings.spacy_model):
         try:
-            spacy_pipeline = f"{package}-{version(package)}"
+            parser = f"{package}-{version(package)}"
             break
         except PackageNotFoundError:
             continue
-    return f"{model_version(settings)}:{taxonomy.digest()}:{spacy_pipeline}"
+    return f"{model}:{taxonomy.digest()}:{parser}"
 
 
 @lru_cache(maxsize=2)
 def _analyzer(settings_json: str) -> Analyzer:
     """Once per analysing process: the spaCy pipeline (shared with parsing in the same process), taxonomy
     and theme model."""
+    from flows.analysis import build_analyzer
+
     settings = Settings.model_validate_json(settings_json)
     analyzer, _ = build_analyzer(settings, nlp=spacy_pipeline(settings.spacy_model))
     return analyzer
@@ -197,6 +211,8 @@ def analyse_batch(
 
     The result is cached on disk only: Prefect would also keep every persisted result in memory (up to
     1,000 of them), which made a run's memory grow with the number of batches."""
+    from nlp.analyse import AnalysisFailure, summarise_parsed
+
     analyzer = _analyzer(settings.model_dump_json())
     docs = unpack_docs(parsed, analyzer.nlp.vocab)
     outcome = BatchOutcome()
@@ -213,6 +229,9 @@ def analyse_batch(
 @task(name="save-batch", retries=3, retry_delay_seconds=[1, 3, 10])
 def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id: str) -> int:
     """Store first (one transaction), then the summary files; a crash between them is repaired later."""
+    from flows.outputs import write_drafts, write_summaries
+    from flows.store import Store
+
     with Store(store_url(settings)) as store:
         store.save_summaries(outcome.summaries, version_key=versions, run_id=run_id)
         store.record_errors(run_id, outcome.failures)
@@ -226,7 +245,10 @@ def publish(settings: Settings, errors: list[IngestError]) -> CorpusSummary:
     """Rebuild the corpus view and the report from everything the store holds and write the output
     folder, reading the documents a few at a time (twice: views first, then the report's text), so
     memory does not grow with the corpus."""
-    from flows.report_html import ReportIndex  # matplotlib: imported only when a report is written
+    from flows.outputs import write_corpus, write_drafts, write_report, write_schemas, write_summaries
+    from flows.report_html import ReportIndex
+    from flows.store import Store
+    from nlp.corpus import CorpusBuilder
 
     out, templates, chunk = settings.out_dir, settings.templates_dir, settings.batch_size
     labels = {t.id: t.label for t in load_taxonomy(settings.taxonomy_path).themes}
@@ -274,6 +296,8 @@ def task_runner(kind: str, *, dask_address: str | None = None, workers: int = 2)
 @flow(name=FLOW_NAME, log_prints=False, validate_parameters=True, task_runner=task_runner("local"))
 def takeaways_pipeline(params: PipelineParameters) -> RunReport:
     """Ingest, analyse what is new or changed, store, and publish outputs and artifacts."""
+    from flows.store import Store
+
     logger = get_run_logger()
     settings = params.settings()
     settings.out_dir.mkdir(parents=True, exist_ok=True)

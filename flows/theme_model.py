@@ -11,18 +11,17 @@ from flows.settings import Settings
 from nlp.errors import IngestFailure
 from nlp.ingest import read_document
 from nlp.linguistic import analysis_pipeline, parse, sentences
+from nlp.model_files import ModelError
 from nlp.patterns import PatternMatcher
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.training import (
     LabelledSentence,
-    ModelError,
     ThemeModel,
     indicator_matrix,
     load_labels,
     load_model,
     metrics,
     save_model,
-    saved_version,
     sentence_hits,
     train,
 )
@@ -84,14 +83,6 @@ def load_or_train(settings: Settings, *, nlp: Language | None = None) -> tuple[T
         return load_model(settings.theme_model_dir, taxonomy=taxonomy), False
     except ModelError:
         return train_and_save(settings, nlp=nlp), True
-
-
-def model_version(settings: Settings) -> str:
-    """The saved model's version (training one first if there is none), without loading the classifier."""
-    try:
-        return saved_version(settings.theme_model_dir, taxonomy=load_taxonomy(settings.taxonomy_path))
-    except ModelError:
-        return train_and_save(settings).version
 
 
 def evaluate(settings: Settings, model: ThemeModel, *, nlp: Language | None = None) -> Evaluation:

@@ -26,6 +26,7 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold
 from spacy.language import Language
 
+from nlp.model_files import CLASSIFIER_FILE, META_FILE, MODEL_FORMAT, ModelError, read_meta
 from nlp.patterns import Hits, PatternMatcher
 from nlp.taxonomy import Taxonomy
 from nlp.themes import (
@@ -38,9 +39,6 @@ from nlp.themes import (
     pattern_strength,
 )
 
-MODEL_FORMAT = 2
-_CLASSIFIER_FILE = "classifier.skops"
-_META_FILE = "model.json"
 _TRUSTED_TYPES = {
     "nlp.themes.ThemeClassifier",
     "sklearn.dummy.DummyClassifier",
@@ -55,10 +53,6 @@ _FOLDS = 5
 _WEAK_PRECISION = 0.8
 
 Variant = Literal["combined", "model", "rules"]
-
-
-class ModelError(ValueError):
-    """A theme model cannot be used: missing, from another taxonomy, or not a file we trust."""
 
 
 class LabelledSentence(BaseModel):
@@ -305,7 +299,7 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 def save_model(model: ThemeModel, folder: Path) -> None:
     """Write the model folder; the JSON is written last so a half-written folder never looks complete."""
     folder.mkdir(parents=True, exist_ok=True)
-    sio.dump(model.classifier, folder / _CLASSIFIER_FILE)
+    sio.dump(model.classifier, folder / CLASSIFIER_FILE)
     meta = {
         "theme_ids": model.theme_ids,
         "thresholds": model.thresholds.tolist(),
@@ -314,33 +308,14 @@ def save_model(model: ThemeModel, folder: Path) -> None:
         "phrase_precision": model.phrase_precision,
         "metadata": model.metadata,
     }
-    tmp = folder / f".{_META_FILE}.tmp"
+    tmp = folder / f".{META_FILE}.tmp"
     tmp.write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(folder / _META_FILE)
-
-
-def saved_version(folder: Path, *, taxonomy: Taxonomy) -> str:
-    """The version of the saved model, from its JSON alone: no need to load the classifier for it."""
-    return str(_read_meta(folder, taxonomy=taxonomy)["metadata"].get("version", "untrained"))
-
-
-def _read_meta(folder: Path, *, taxonomy: Taxonomy) -> dict[str, Any]:
-    meta_path, classifier_path = folder / _META_FILE, folder / _CLASSIFIER_FILE
-    if not meta_path.exists() or not classifier_path.exists():
-        raise ModelError(f"no theme model in {folder}: run `takeaways train` first")
-    meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta["metadata"].get("format") != MODEL_FORMAT:
-        raise ModelError(f"the theme model in {folder} was saved by another version: run `takeaways train`")
-    if meta["metadata"].get("taxonomy_hash") != taxonomy.digest():
-        raise ModelError(
-            f"the theme model in {folder} was trained for another taxonomy: run `takeaways train`"
-        )
-    return meta
+    tmp.replace(folder / META_FILE)
 
 
 def load_model(folder: Path, *, taxonomy: Taxonomy) -> ThemeModel:
     """Load a saved model, refusing untrusted types and models fitted for another taxonomy."""
-    meta, classifier_path = _read_meta(folder, taxonomy=taxonomy), folder / _CLASSIFIER_FILE
+    meta, classifier_path = read_meta(folder, taxonomy=taxonomy), folder / CLASSIFIER_FILE
     untrusted = set(sio.get_untrusted_types(file=classifier_path))
     unexpected = untrusted - _TRUSTED_TYPES
     if unexpected:

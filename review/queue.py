@@ -23,8 +23,9 @@ from sqlalchemy import func, select
 
 from flows.store import Store
 from flows.store import models as m
+from nlp.model_files import ModelError
 from nlp.taxonomy import Taxonomy
-from nlp.training import ModelError, ThemeModel, load_model
+from nlp.training import ThemeModel, load_model
 
 NEAR_MISS_RATIO = 0.5
 """A theme the sentence was not given is suggested when its probability is at least this share of the

@@ -11,6 +11,7 @@ from prefect.task_runners import ProcessPoolTaskRunner
 from flows import pipeline
 from flows.pipeline import PipelineParameters, run_pipeline
 from flows.store import Store, StoreBusy, StoreError
+from nlp import analyse
 from nlp.analyse import summarise_parsed
 from nlp.summary import DocumentSummary
 from tests.support.faults import break_pdf_analysis
@@ -109,13 +110,13 @@ def test_a_batch_that_fails_as_a_whole_is_recorded_and_retried_by_the_next_run(
             raise MemoryError("simulated worker failure")
         return real(parsed, analyzer)
 
-    monkeypatch.setattr(pipeline, "summarise_parsed", crash_on_statement_02)
+    monkeypatch.setattr(analyse, "summarise_parsed", crash_on_statement_02)
     first = run_pipeline(_params(out, docs, batch_size=2), runner="thread")
     assert (first.analysed, first.failed) == (2, 2)
     assert all("its batch failed: MemoryError" in e.reason for e in first.errors)
     assert sorted(Path(e.path).name for e in first.errors) == ["statement_02.txt", "statement_03.txt"]
 
-    monkeypatch.setattr(pipeline, "summarise_parsed", real)
+    monkeypatch.setattr(analyse, "summarise_parsed", real)
     second = run_pipeline(_params(out, docs, batch_size=2), runner="thread")
     assert (second.analysed, second.skipped, second.failed) == (2, 2, 0)
     with _store(out) as store:

@@ -12,10 +12,11 @@ from spacy.language import Language
 
 from flows.settings import Settings
 from flows.theme_model import evaluate, training_items
+from nlp.model_files import ModelError
 from nlp.patterns import PatternMatcher
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.themes import LinearScorer, ThemeClassifier, decide
-from nlp.training import ModelError, ThemeModel, load_model, save_model, sentence_hits, train, weak_labels
+from nlp.training import ThemeModel, load_model, save_model, sentence_hits, train, weak_labels
 
 PROBES = [
     "Teachers in remote schools have had no professional development for years.",
