@@ -14,8 +14,6 @@ Every process of a run imports this module (Prefect sends the flow with each tas
 SQLAlchemy and Jinja are imported inside the tasks that use them: a parser process needs none of them.
 """
 
-from __future__ import annotations
-
 import hashlib
 import logging
 import os
@@ -54,7 +52,8 @@ from nlp.pipeline import candidate_packages
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # flows/pipeline.py has no `from __future__ import annotations`: a served flow's
+    # parameters are validated against its annotations, which must then be real classes
     from flows.store import Store
     from nlp.analyse import Analyzer
     from nlp.corpus import CorpusSummary
@@ -152,7 +151,7 @@ def version_key(settings: Settings) -> str:
 
 
 @lru_cache(maxsize=2)
-def _analyzer(settings_json: str) -> Analyzer:
+def _analyzer(settings_json: str) -> "Analyzer":
     """Once per analysing process: the spaCy pipeline (shared with parsing in the same process), taxonomy
     and theme model."""
     from flows.analysis import build_analyzer
@@ -241,7 +240,7 @@ def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id:
 
 
 @task(name="publish", retries=2, retry_delay_seconds=[1, 5])
-def publish(settings: Settings, errors: list[IngestError]) -> CorpusSummary:
+def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
     """Rebuild the corpus view and the report from everything the store holds and write the output
     folder, reading the documents a few at a time (twice: views first, then the report's text), so
     memory does not grow with the corpus."""
@@ -315,7 +314,7 @@ def takeaways_pipeline(params: PipelineParameters) -> RunReport:
     return report
 
 
-def _run(params: PipelineParameters, settings: Settings, store: Store, run_id: str, url: str) -> RunReport:
+def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id: str, url: str) -> RunReport:
     versions = prepare_model(settings)
     found = discover_task(params.sources)
     inputs = [item for item in found if not isinstance(item, IngestError)]
@@ -466,7 +465,7 @@ def _chunks(items: Sequence[Input], size: int) -> Iterator[list[Input]]:
         yield list(items[start : start + size])
 
 
-def _artifacts(report: RunReport, corpus: CorpusSummary) -> None:
+def _artifacts(report: RunReport, corpus: "CorpusSummary") -> None:
     """A Markdown run summary and a theme-prevalence table in the Prefect UI."""
     lines = [
         f"# Takeaways run {report.run_id}",

@@ -55,10 +55,10 @@ def prefect_api(*, log_path: str | None = None) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}/api"
     try:
         _wait_until_healthy(url, server)
-        os.environ["PREFECT_API_URL"] = url
+        _use_api(url)
         yield url
     finally:
-        os.environ.pop("PREFECT_API_URL", None)
+        _use_api(None)
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
             try:
@@ -75,10 +75,7 @@ class EphemeralApi:
 
     Prefect's client starts the same server itself, but only when a flow first needs it and after
     importing Prefect's server code (1.9 s). Started here before the CLI imports spaCy and Prefect, its
-    2.7 s of boot overlap those imports instead of following them. The URL goes into the environment and
-    Prefect's process-wide settings, not only the run's: threads Prefect starts without the run's
-    context (forwarding worker processes' events, draining logs at exit) would otherwise find no API
-    and boot yet another server, one that outlives the run."""
+    2.7 s of boot overlap those imports instead of following them."""
 
     def __init__(self) -> None:
         self.process = self._launch()
@@ -97,11 +94,7 @@ class EphemeralApi:
         return process
 
     def make_current(self) -> None:
-        """This process's API from now on, for every thread, and the one worker processes inherit."""
-        from prefect.context import refresh_global_settings_context
-
-        os.environ["PREFECT_API_URL"] = self.url
-        refresh_global_settings_context()
+        _use_api(self.url)
 
     def wait_until_up(self) -> str:
         """The API URL once the server answers; a port taken in the meantime means another try."""
@@ -157,6 +150,21 @@ def run_api() -> tuple[str, bool]:
     if _ephemeral and configured == _ephemeral[0].url:
         return _ephemeral[0].wait_until_up(), True
     return configured, False
+
+
+def _use_api(url: str | None) -> None:
+    """Make ``url`` this process's API, for every thread and for the worker processes it starts.
+
+    The environment alone is not enough once Prefect is imported: its process-wide settings were read
+    at import, and threads it starts without a run's context (forwarding worker processes' events,
+    draining logs at exit) read those, find no API and boot an ephemeral server of their own."""
+    from prefect.context import refresh_global_settings_context
+
+    if url is None:
+        os.environ.pop("PREFECT_API_URL", None)
+    else:
+        os.environ["PREFECT_API_URL"] = url
+    refresh_global_settings_context()
 
 
 def start_worker() -> None:

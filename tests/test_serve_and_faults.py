@@ -65,6 +65,9 @@ def test_a_scheduled_run_fires_and_processes_a_file_dropped_into_the_watched_fol
         except subprocess.TimeoutExpired:
             os.killpg(serve.pid, signal.SIGKILL)
             pytest.fail("takeaways serve did not stop within 120 s of SIGTERM")
+    assert serve.stderr is not None
+    warnings = serve.stderr.read().decode(errors="replace")
+    assert "ephemeral server" not in warnings, "serve must use the server it started, which can schedule"
     titles = {DocumentSummary.model_validate_json(p.read_text()).format for p in _summaries(out)}
     assert titles == {"txt", "html"}
     server_log = (out / "prefect-server.log").read_text(errors="replace")
@@ -107,8 +110,9 @@ def test_a_run_killed_mid_analysis_then_rerun_processes_every_document_exactly_o
         first.wait()
     assert stored() < 24, "the run finished before it could be killed; make the documents longer"
 
-    second = subprocess.run(run, env=env, capture_output=True, text=True, timeout=600)
+    second = subprocess.run([*run, "-v"], env=env, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr
+    assert "Starting temporary server" not in second.stdout + second.stderr, "one Prefect server per run"
     assert stored() == 24
     with sqlite3.connect(db) as connection:
         sentences = connection.execute("select count(*) from sentences").fetchone()[0]
