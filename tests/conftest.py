@@ -21,6 +21,14 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 configure_prefect()  # quiet, telemetry off: before any test module imports prefect
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Property tests run first, before any flow test starts Prefect's event client. That client pings
+    its websocket from a background thread, each ping draws from the global `random` state, and
+    Hypothesis, which watches that state while it generates examples, took the change for a strategy
+    using `random` (a HypothesisDeprecationWarning in some full runs, an error in later versions)."""
+    items.sort(key=lambda item: not getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _models_outside_the_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Every command a test runs trains and loads theme models in a temporary folder."""
