@@ -161,6 +161,17 @@ def test_pdf_pages_in_order_with_paragraphs_items_headings_and_dehyphenation() -
     assert_well_formed(doc)
 
 
+def test_pdf_heading_right_after_a_sentence_is_not_joined_to_the_next_sentence() -> None:
+    review = "The ministry reviewed the programme in every district and published all results in March."
+    hiring = "The ministry will hire 400 teachers before the new school year begins in the autumn of 2026."
+    doc = read(build_pdf([[review, "Next steps", hiring]]), "steps.pdf")
+    assert [(s.kind, doc.segment_text(s)) for s in doc.segments] == [
+        ("paragraph", review),
+        ("heading", "Next steps"),
+        ("paragraph", hiring),
+    ]
+
+
 def test_pdf_paragraph_and_hyphenated_word_continue_across_a_page_break() -> None:
     pages = [
         ["A paragraph that continues onto the next page without a break and the trans-"],

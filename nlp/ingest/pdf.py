@@ -136,7 +136,8 @@ def _paragraphs(pages: list[_Page]) -> list[Block]:
 
     A paragraph ends at vertical space (where the layout shows it) or, failing that, at a short line that
     ends a sentence; a list item starts a new block; a short line without closing punctuation standing
-    alone is a heading; a word hyphenated at the end of a line (or page) is rejoined.
+    alone, or right after a sentence's end, is a heading (not the start of the next sentence); a word
+    hyphenated at the end of a line (or page) is rejoined.
     """
     width = max((len(line.text.strip()) for page in pages for line in page.lines), default=0)
     blocks: list[Block] = []
@@ -160,8 +161,14 @@ def _paragraphs(pages: list[_Page]) -> list[Block]:
             if current and _HYPHEN_END.search(current[-1]) and line[0].islower():
                 current[-1] = current[-1][:-1] + line
             else:
-                page_ended_paragraph = first_on_page and current and current[-1].endswith(_SENTENCE_END)
-                if page_ended_paragraph or raw.gap_before or _LIST_START.match(line):
+                sentence_ended = bool(current) and current[-1].endswith(_SENTENCE_END)
+                heading_next = sentence_ended and _looks_like_heading(line, width)
+                if (
+                    (first_on_page and sentence_ended)
+                    or heading_next
+                    or raw.gap_before
+                    or _LIST_START.match(line)
+                ):
                     flush()
                 if not current and _looks_like_heading(line, width):
                     blocks.append(Block(text=line, kind="heading"))
