@@ -445,9 +445,10 @@ def _outcome(flight: _Flight) -> BatchOutcome:
     except Exception as exc:
         logger.exception("a batch of %d documents failed", len(flight.documents))
         reason = f"its batch failed: {type(exc).__name__}: {exc}"
-        documents = flight.documents
         return BatchOutcome(
-            failures=[IngestError(path=d.source, code=ErrorCode.ANALYSIS, reason=reason) for d in documents]
+            failures=[
+                IngestError(path=d.source, code=ErrorCode.ANALYSIS, reason=reason) for d in flight.documents
+            ]
         )
 
 

@@ -145,11 +145,11 @@ def run_api() -> tuple[str, bool]:
     ephemeral server of its own."""
     from prefect.settings import PREFECT_API_URL
 
+    configured = PREFECT_API_URL.value()
+    if configured and not (_ephemeral and str(configured) == _ephemeral[0].url):
+        return str(configured), False
     start_ephemeral_api()
-    configured = str(PREFECT_API_URL.value())
-    if _ephemeral and configured == _ephemeral[0].url:
-        return _ephemeral[0].wait_until_up(), True
-    return configured, False
+    return _ephemeral[0].wait_until_up(), True
 
 
 def _use_api(url: str | None) -> None:
