@@ -2,8 +2,9 @@
 
 A reader asking "what was this meeting about?" in N words wants its subjects named, not one point
 repeated. So the brief is a budgeted maximum coverage of the document's *concepts*: stemmed content
-words and pairs of adjacent content words, each weighted by how many sentences mention it (a concept
-said once is an aside). Sentences are added greedily by the weight of concepts they newly cover per
+words and pairs of adjacent content words, each weighted by the square root of how many sentences
+mention it (a concept said once is an aside; the root keeps one dominant subject from crowding out the
+rest). Sentences are added greedily by the weight of concepts they newly cover per
 square root of their length, so a sentence that only repeats what the brief already says gains nothing
 and long sentences are not favoured for their length alone. Once every recurring concept is covered
 and words remain, the sentences richest in recurring concepts fill them. Two priors: sentences near the
@@ -52,6 +53,9 @@ class CoverOptions:
 
     min_sentences: int = 2
     """A concept must be mentioned in this many sentences to count."""
+    weight_exponent: float = 0.5
+    """A concept mentioned in n sentences weighs n to this power: below 1, the subject the meeting
+    keeps returning to counts less against the others, so the brief names more of them."""
     length_exponent: float = 0.5
     """Gain is divided by length to this power: 1 would favour short sentences, 0 long ones."""
     opening_boost: float = 3.0
@@ -90,7 +94,9 @@ def cover(
     pool = [i for i, r in enumerate(records) if r.candidate and lengths[i] > 0]
     found = {i: concepts(clean[i], pairs=options.pairs) for i in pool}
     mentions = Counter(c for i in pool for c in found[i])
-    weight = {c: float(n) for c, n in mentions.items() if n >= options.min_sentences}
+    weight = {
+        c: float(n) ** options.weight_exponent for c, n in mentions.items() if n >= options.min_sentences
+    }
     prior = {i: _prior(i, len(records), clean[i], options, statement=statement) for i in pool}
     richness = {i: sum(weight.get(c, 0.0) for c in found[i]) if options.fill else 0.0 for i in pool}
     chosen = fill_budget([i for i in start if i in found], lengths, word_budget)

@@ -170,3 +170,32 @@ def test_on_a_real_analysed_transcript(nlp: Language, taxonomy: Taxonomy, theme_
     assert all(r.candidate for r in chosen)
     assert [r.i for r in chosen] == sorted(r.i for r in chosen)
     assert len({r.speaker for r in chosen}) >= 2
+
+
+def test_a_dominant_subject_does_not_crowd_out_the_others() -> None:
+    # "budget" is in 9 sentences; teachers, laptops and broadband in 2 each. Weighted by the square
+    # root of their mentions, one sentence naming the three smaller subjects comes first; weighted by
+    # the raw count, any of the budget sentences would.
+    moves = (
+        "rose sharply",
+        "fell slowly",
+        "grew again",
+        "shrank badly",
+        "stalled twice",
+        "doubled once",
+        "halved quickly",
+        "slipped back",
+        "recovered fully",
+    )
+    summary = make_summary(
+        [
+            ("Bob", [f"The budget {move} yet again." for move in moves]),
+            ("Cat", ["Teachers need laptops and broadband.", "Teachers, laptops and broadband matter."]),
+        ],
+        source="budgets.json",
+    )
+    square_root = CoverOptions(opening_boost=0.0, pairs=False)
+    raw_count = CoverOptions(opening_boost=0.0, pairs=False, weight_exponent=1.0)
+    assert CoverOptions().weight_exponent == square_root.weight_exponent
+    assert cover(summary.sentences, 10, options=square_root)[:1] == [9]
+    assert cover(summary.sentences, 10, options=raw_count)[:1] == [0]

@@ -235,9 +235,59 @@ def meetings_section(runs: Sequence[MeetingRun], split: str) -> str:
         "sentences in rank order, then the brief fills the rest of the budget.\n",
         table(header, rows),
         "",
+        _gap_table(runs, scores, groups),
+        "",
         _domain_table(runs, scores, systems),
     ]
     return "\n".join(out)
+
+
+def _gap_table(
+    runs: Sequence[MeetingRun], scores: dict[str, list[dict[str, float]]], groups: dict[str, list[bool]]
+) -> str:
+    """Ours minus the best peer, meeting by meeting, with a paired bootstrap interval; then the
+    education meetings one by one, since four meetings make a mean that one meeting can swing."""
+    from benchmarks.quality.paired import RESAMPLES, paired_bootstrap
+    from benchmarks.quality.systems import PEERS
+
+    rows: list[list[object]] = []
+    best: dict[tuple[str, str], str] = {}
+    for g, mask in groups.items():
+        for metric, label in (("rouge1", "R-1"), ("rouge2", "R-2")):
+            pick = [i for i, keep in enumerate(mask) if keep]
+            peer = max(PEERS, key=lambda p: float(np.mean([scores[p][i][metric] for i in pick])))
+            best[g, metric] = peer
+            gap = paired_bootstrap(
+                [scores[OURS][i][metric] for i in pick], [scores[peer][i][metric] for i in pick]
+            )
+            rows.append(
+                [
+                    f"{g} {label}",
+                    peer,
+                    f"{gap.difference:+.3f}",
+                    f"[{gap.low:+.3f}, {gap.high:+.3f}]",
+                    f"{gap.wins}/{gap.n}",
+                ]
+            )
+    peers = sorted({best["education", "rouge1"], best["education", "rouge2"]}, key=PEERS.index)
+    shown = [OURS, *peers, ORACLE]
+    per_meeting = [
+        [r.meeting.name, *(f"{scores[s][i]['rouge1']:.3f} / {scores[s][i]['rouge2']:.3f}" for s in shown)]
+        for i, r in enumerate(runs)
+        if r.meeting.education
+    ]
+    return "\n".join(
+        [
+            "Ours minus the best peer of each column, meeting by meeting: the mean, its 95% paired "
+            f"bootstrap interval ({RESAMPLES:,} resamples of the meetings, seed 0; "
+            "`benchmarks/quality/paired.py`), and the meetings where ours scores higher. An interval "
+            "across zero means these meetings cannot tell the two apart.\n",
+            table(["group, metric", "best peer", "ours - peer", "95% interval", "ours higher"], rows),
+            "",
+            "The education meetings one by one (R-1 / R-2):\n",
+            table(["meeting", *shown], per_meeting),
+        ]
+    )
 
 
 def _mean(values: Sequence[dict[str, float]], mask: Sequence[bool]) -> dict[str, float]:
