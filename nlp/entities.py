@@ -68,6 +68,8 @@ _FILLERS = frozenset(
     {"um", "umm", "uh", "erm", "er", "hmm", "hm", "mm", "mmm", "mm-hmm", "uh-huh", "mhm", "ah", "oh", "okay",
      "ok", "alright", "yeah", "yep", "yes", "no", "huh", "oops", "so", "well"}
 )  # fmt: skip
+_REPEATS = 3
+"""A name is never one word three times; "Sirhan Sirhan" (twice) is."""
 _EDGE_JUNK = " \t\n\r\f\v\"'“”‘’«»„‹›,;:()[]{}|*•·/\\–—-_~…!?"
 _LEADING_ARTICLE = re.compile(r"(?:the|The|THE)\s+(?!(?:Hague|Gambia|Bahamas)\b)")
 _SENTENCE_OPENING = re.compile(r"(?:^\s*|[.!?:;\n\"“”«»(]\s*)$")
@@ -136,8 +138,10 @@ def _article_is_not_name(text: str, start: int) -> bool:
 
 
 def _is_noise(name: str, label: str) -> bool:
-    """Transcript fillers the model mistakes for names ("Hmm", "Alright"), and lower-case "names"."""
-    if all(word.lower().strip(".,") in _FILLERS for word in name.split()):
+    """Transcript fillers the model mistakes for names ("Hmm", "Mm mm"), a word said over and over
+    ("Ja ja ja ja"), and lower-case "names"."""
+    words = [word.lower().strip(".,") for word in name.split()]
+    if all(word in _FILLERS for word in words) or (len(words) >= _REPEATS and len(set(words)) == 1):
         return True
     cased = [ch for ch in name if ch.isupper() or ch.islower()]
     return label not in _UNDATED_LABELS and bool(cased) and not any(ch.isupper() for ch in cased)
@@ -280,7 +284,7 @@ class NameFinder:
                 continue
             span = trim_span(self.text, ent.start_char, ent.end_char, "PERSON")
             tokens = self.doc.char_span(*span, alignment_mode="expand") if span else None
-            if span is None or tokens is None:
+            if span is None or tokens is None or _is_noise(self.text[span[0] : span[1]], "PERSON"):
                 continue
             run = [t for t in tokens if not t.is_space]
             k = _name_start(run)

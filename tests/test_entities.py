@@ -92,6 +92,17 @@ def test_transcript_fillers_and_lower_case_names_are_dropped(nlp: Language) -> N
     assert [(e.text, e.label) for e in extract_entities(doc)] == [("Greece", "GPE"), ("last year", "DATE")]
 
 
+def test_the_name_finder_skips_fillers_and_a_word_said_over_and_over(nlp: Language) -> None:
+    # Tagged by hand as the small model tags real AMI transcripts: "Mm mm" and "Ja ja ja ja" as people.
+    words = ["Mm", "mm", "said", "Ja", "ja", "ja", "ja", "to", "Sirhan", "Sirhan", "and", "Ana", "Costa"]
+    ents = ["B-PERSON", "I-PERSON", "O", "B-PERSON", "I-PERSON", "I-PERSON", "I-PERSON", "O"]
+    ents += ["B-PERSON", "I-PERSON", "O", "B-PERSON", "I-PERSON"]
+    doc = _tagged(nlp, words, [True] * 12 + [False], ents)
+    names = [doc.text[start:end] for start, end, _ in NameFinder(doc).persons]
+    assert names == ["Sirhan Sirhan", "Ana Costa"]
+    assert [e.text for e in extract_entities(doc)] == ["Sirhan Sirhan", "Ana Costa"]
+
+
 def test_unwanted_labels_are_left_out(nlp: Language) -> None:
     words = ["It", "cost", "5", "dollars", "in", "Lima"]
     doc = _tagged(nlp, words, [True] * 5 + [False], ["O", "O", "B-MONEY", "I-MONEY", "O", "B-GPE"])
