@@ -71,6 +71,15 @@ _HOSTS = re.compile(
 _COMPLEMENT = re.compile(r"\s+(?:of|for)\s+(?:the\s+)?(?P<org>[A-Z][^\n]*?)\s*$")
 _BEFORE_PLACE = re.compile(r"\b(?:in|at|to|from)\s+(?:the\s+)?$", re.I)
 _DATELINE_PLACE = re.compile(rf",\s+(?P<place>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),\s+(?=\d|(?:{_MONTH})\b)")
+_OTHER_EVENT_BEFORE = re.compile(
+    r"\b(?:(?:minutes|notes|summary|recap)\s+(?:of|from)|sum up|leaving)\s+$",
+    re.I,
+)
+_OTHER_EVENT_AFTER = re.compile(r"['’]s\s+minutes\b", re.I)
+_EARLIER = re.compile(r"\b(?:last|previous|prior|earlier|past|next)\b", re.I)
+_THIS_EVENT_BEFORE = re.compile(
+    r"\b(?:this|it)\s*(?:is|'s|’s|will be)\s+(?:\w+\s+){0,2}$|\b(?:welcome|agenda|start|open)\b.{0,30}$", re.I
+)
 _AFFILIATION = re.compile(r"\s+(?:of|from|at)\s+(?:the\s+)?")
 _APPOSITION_OPEN = re.compile(r"\s*(?:,|\()\s*(?:who\s+is\s+|who['’]s\s+)?")
 _APPOSITION_END = re.compile(r"[,;()\n]|\.(?:\s|$)|\s+(?:who|which|to|and I|has|had|have|is|was|will|said)\b")
@@ -266,8 +275,24 @@ def _normalized(text: str) -> str:
     return " ".join(_ARTICLE.sub("", text).casefold().split())
 
 
+def _another_event(text: str, candidate: _Candidate, sentence: tuple[int, int]) -> bool:
+    """Whether the words name an earlier or a later meeting, not this one: "the minutes of the last
+    meeting", "in last meeting we discussed", "the first meeting's minutes", "the next summit". "This
+    is our last meeting", "the agenda for our last meeting" and "its last meeting was held" are this one."""
+    before = text[max(sentence[0], candidate.start - 60) : candidate.start]
+    if _OTHER_EVENT_BEFORE.search(before) or _OTHER_EVENT_AFTER.match(text, candidate.end):
+        return True
+    if not _EARLIER.search(text, candidate.start, candidate.end):
+        return False
+    return not (_THIS_EVENT_BEFORE.search(before) or _VENUE.search(text, *sentence))
+
+
 def _event(text: str, doc: Doc, entities: list[Entity], layout: _Layout) -> _Candidate | None:
-    candidates = [c for c in _event_candidates(text, doc, entities, layout) if layout.is_early(c.start)]
+    candidates = [
+        c
+        for c in _event_candidates(text, doc, entities, layout)
+        if layout.is_early(c.start) and not _another_event(text, c, layout.sentence(c.start))
+    ]
     if not candidates:
         return None
     best = max(candidates, key=lambda c: (c.score, -c.start))

@@ -170,6 +170,41 @@ def test_full_date_is_parsed_when_the_document_has_none(nlp: Language) -> None:
     assert facts.where is not None and facts.where.text == "Cardiff", "a place NER missed, after 'held in'"
 
 
+@pytest.mark.parametrize(
+    ("kind", "text", "what"),
+    [
+        # Meetings that open on an earlier meeting (as AMI's often do) are not about it.
+        (
+            "transcript",
+            "Okay.\nThe minutes from the last meeting were circulated.\nNow the remote design.",
+            None,
+        ),
+        (
+            "transcript",
+            "Right.\nThe first meeting's minutes were reviewed and approved.\nNow the budget.",
+            None,
+        ),
+        (
+            "transcript",
+            "So in last meeting we have discussed the design.\nWelcome to the detailed design meeting.",
+            "the detailed design meeting",
+        ),
+        # "Last" can be this meeting: said of itself, or reported as held.
+        (
+            "transcript",
+            "Okay.\nThis is our last meeting.\nWe will go through the prototype and the costs.",
+            "last meeting",
+        ),
+        ("statement", "The board held its last meeting of the year on Tuesday in Leeds.", "last meeting"),
+    ],
+)
+def test_an_earlier_meeting_is_not_what_the_document_is_about(
+    nlp: Language, kind: DocumentKind, text: str, what: str | None
+) -> None:
+    facts = _facts(nlp, _document(text, kind=kind))
+    assert (facts.what.text if facts.what else None) == what
+
+
 def test_no_event_means_no_what(nlp: Language) -> None:
     facts = _facts(nlp, _document("Teachers need better pay. Schools need books."))
     assert (facts.what, facts.when, facts.where, facts.organiser) == (None, None, None, None)
