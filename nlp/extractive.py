@@ -4,9 +4,9 @@ A reader asking "what was this meeting about?" in N words wants its subjects nam
 repeated. So the brief is a budgeted maximum coverage of the document's *concepts*: stemmed content
 words and pairs of adjacent content words, each weighted by the square root of how many sentences
 mention it (a concept said once is an aside; the root keeps one dominant subject from crowding out the
-rest). Sentences are added greedily by the weight of concepts they newly cover per
-square root of their length, so a sentence that only repeats what the brief already says gains nothing
-and long sentences are not favoured for their length alone. Once every recurring concept is covered
+rest). Sentences are added greedily by the weight of concepts they newly cover per square root of their
+length, so a sentence that only repeats what the brief already says gains nothing and long sentences
+are not favoured for their length alone. Once every recurring concept is covered
 and words remain, the sentences richest in recurring concepts fill them. Two priors: sentences near the
 start of a document count more (meetings open by saying what they are for and who is there; articles
 put their point first), and so do sentences that say what a meeting is for ("an evidence session on",
