@@ -66,7 +66,7 @@ ORG_WORDS = frozenset(
 DISFLUENCY_MARKER = re.compile(r"\{\w+\}")
 _FILLERS = frozenset(
     {"um", "umm", "uh", "erm", "er", "hmm", "hm", "mm", "mmm", "mm-hmm", "uh-huh", "mhm", "ah", "oh", "okay",
-     "ok", "alright", "yeah", "yep", "yes", "no", "huh", "oops", "so", "well"}
+     "ok", "alright", "yeah", "yep", "yes", "no", "huh", "oops", "so", "well", "ooh", "aah", "wow"}
 )  # fmt: skip
 _REPEATS = 3
 """A name is never one word three times; "Sirhan Sirhan" (twice) is."""
@@ -156,6 +156,8 @@ def extract_entities(doc: Doc) -> list[Entity]:
         if ent.label_ not in LABELS:
             continue
         span = trim_span(text, ent.start_char, ent.end_char, ent.label_)
+        if span is not None and ent.label_ == "PERSON":
+            span = _spoken_span(doc, span)
         if span is None or (*span, ent.label_) in seen or _is_noise(text[span[0] : span[1]], ent.label_):
             continue
         seen.add((*span, ent.label_))
@@ -188,6 +190,15 @@ _NOT_PERSON = frozenset(
     {"GPE", "LOC", "DATE", "TIME", "NORP", "FAC", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
 )
 _PLACE_OR_GROUP = frozenset({"GPE", "LOC", "NORP", "ORG", "FAC"})
+_NAME_PARTICLES = frozenset(
+    {"de", "da", "di", "del", "della", "dos", "das", "du", "van", "von", "der", "den", "ter", "ten", "le",
+     "la", "al", "el", "bin", "ibn", "ap", "y"}
+)  # fmt: skip
+_NOT_IN_NAMES = frozenset({"i", "i'm", "i’m"})
+_LEAD_IN_POS = frozenset({"INTJ", "ADV", "ADJ"})
+_LEAD_INS = frozenset({"sorry", "thanks", "hi", "hello", "hey", "cool", "great", "and", "but", "now"})
+"""Words that open a turn, which the model, seeing them capitalized, takes for a first name."""
+_VOWEL = re.compile(r"[aeiouyà-ÿ]", re.IGNORECASE)
 STRONG_TITLES = HONORIFICS | {
     "minister", "president", "secretary", "director", "ambassador", "commissioner", "chair", "chairman",
     "chairwoman", "chairperson", "senator", "governor", "mayor", "superintendent", "professor",
@@ -265,6 +276,57 @@ def _name_start(run: list[Token]) -> int:
     return tail
 
 
+def spoken_name(run: list[Token], *, tagged: bool) -> list[Token]:
+    """The name in a PERSON span as transcripts tag it, without what speech wraps around it; empty when
+    nothing name-like is left.
+
+    Speech puts fillers and false starts inside the model's PERSON spans: "Um Dave Gelbart", "Sorry
+    Heather", "Pet Peter", "Steve Renal - Steve Renals" (ICSI marks a cut-off with a spaced dash), and
+    spans that are no name at all: "Th Okay", "Kay I'm", "Twelve Euros", "Yea - Nnn". So: keep what
+    follows the last spaced dash, drop leading fillers and interjections, drop a word that the next
+    words restart ("Pet" before "Peter"), and refuse the rest unless every word could be part of a name.
+    """
+    cut = [
+        j
+        for j in range(1, len(run) - 1)
+        if run[j].text in _HYPHENS and run[j - 1].whitespace_ and run[j].whitespace_
+    ]
+    if cut:
+        run = run[cut[-1] + 1 :]
+    while run and (run[0].lower_ in _FILLERS | _LEAD_INS or (tagged and run[0].pos_ in _LEAD_IN_POS)):
+        run = run[1:]
+    run = [
+        t
+        for i, t in enumerate(run)
+        if not (t.is_alpha and any(u.lower_.startswith(t.lower_) and len(u) > len(t) for u in run[i + 1 :]))
+    ]
+    return run if run and all(_could_be_in_a_name(t) for t in run) else []
+
+
+def _spoken_span(doc: Doc, span: tuple[int, int]) -> tuple[int, int] | None:
+    tokens = doc.char_span(*span, alignment_mode="expand")
+    name = (
+        spoken_name([t for t in tokens if not t.is_space], tagged=doc.has_annotation("TAG")) if tokens else []
+    )
+    return _bounds(name, span) if name else None
+
+
+def _bounds(name: list[Token], span: tuple[int, int]) -> tuple[int, int]:
+    """Where ``name`` starts and ends, kept inside ``span`` (tokens can reach past a trimmed edge)."""
+    return max(name[0].idx, span[0]), min(name[-1].idx + len(name[-1].text), span[1])
+
+
+def _could_be_in_a_name(token: Token) -> bool:
+    word = token.text
+    if word in _HYPHENS or word in {".", "'", "’"}:
+        return True
+    if token.lower_ in _FILLERS or token.lower_ in _NOT_IN_NAMES or token.like_num:
+        return False
+    if not word[:1].isupper() and token.lower_ not in _NAME_PARTICLES:
+        return False
+    return len(word) < 3 or bool(_VOWEL.search(word))
+
+
 class NameFinder:
     """Finds who a stretch of one ``Doc`` names, with NER's PERSON spans first and capitalization second.
 
@@ -288,8 +350,10 @@ class NameFinder:
                 continue
             run = [t for t in tokens if not t.is_space]
             k = _name_start(run)
-            if k < len(run):
-                persons.append((max(run[k].idx, span[0]), span[1], span[0]))
+            name = spoken_name(run[k:], tagged=self._tagged)
+            if name:
+                start, end = _bounds(name, span)
+                persons.append((start, end, span[0] if k else start))
         self.persons: list[tuple[int, int, int]] = sorted(persons)
         """PERSON entities as (name start, name end, start including a leading title)."""
         self._person_starts = [p[0] for p in self.persons]

@@ -103,6 +103,36 @@ def test_the_name_finder_skips_fillers_and_a_word_said_over_and_over(nlp: Langua
     assert [e.text for e in extract_entities(doc)] == ["Sirhan Sirhan", "Ana Costa"]
 
 
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        # Tagged by hand as the small model tags ICSI and AMI transcripts.
+        ("Um Dave Gelbart", "Dave Gelbart"),
+        ("Sorry Heather Lee", "Heather Lee"),
+        ("Pet Peter Adams", "Peter Adams"),
+        ("Rol Ro Rolls Royce", "Rolls Royce"),
+        ("Steve Renal - Steve Renals", "Steve Renals"),
+        ("Ana Mensah-Boateng", "Ana Mensah-Boateng"),
+        ("Ludwig van Beethoven", "Ludwig van Beethoven"),
+        ("Th Okay", None),
+        ("Kay I'm", None),
+        ("Twelve Euros", None),
+        ("Yea - Nnn", None),
+        ("Lo - Income Info - on", None),
+        ("Tha w Le", None),
+    ],
+)
+def test_speech_around_a_tagged_name_is_trimmed_and_non_names_are_dropped(
+    nlp: Language, said: str, name: str | None
+) -> None:
+    plain = nlp.make_doc(f"{said} spoke .")
+    ents = ["B-PERSON"] + ["I-PERSON"] * (len(plain) - 3) + ["O", "O"]
+    tagged = _tagged(nlp, [t.text for t in plain], [bool(t.whitespace_) for t in plain], ents)
+    persons = [tagged.text[start:end] for start, end, _ in NameFinder(tagged).persons]
+    entities = [e.text for e in extract_entities(tagged) if e.label == "PERSON"]
+    assert persons == entities == ([name] if name else [])
+
+
 def test_unwanted_labels_are_left_out(nlp: Language) -> None:
     words = ["It", "cost", "5", "dollars", "in", "Lima"]
     doc = _tagged(nlp, words, [True] * 5 + [False], ["O", "O", "B-MONEY", "I-MONEY", "O", "B-GPE"])
