@@ -284,7 +284,8 @@ def spoken_name(run: list[Token], *, tagged: bool) -> list[Token]:
     Heather", "Pet Peter", "Steve Renal - Steve Renals" (ICSI marks a cut-off with a spaced dash), and
     spans that are no name at all: "Th Okay", "Kay I'm", "Twelve Euros", "Yea - Nnn". So: keep what
     follows the last spaced dash, drop leading fillers and interjections, drop a word that the next
-    words restart ("Pet" before "Peter"), and refuse the rest unless every word could be part of a name.
+    words restart ("Pet" before "Peter"), and refuse the rest unless every word could be part of a name
+    and it does not end in an organisation's head noun.
     """
     cut = [
         j
@@ -300,7 +301,11 @@ def spoken_name(run: list[Token], *, tagged: bool) -> list[Token]:
         for i, t in enumerate(run)
         if not (t.is_alpha and any(u.lower_.startswith(t.lower_) and len(u) > len(t) for u in run[i + 1 :]))
     ]
-    return run if run and all(_could_be_in_a_name(t) for t in run) else []
+    if (
+        not run or title_key(run[-1].text) in ORG_WORDS
+    ):  # "Jesus College": the model's PERSON, an organisation
+        return []
+    return run if all(_could_be_in_a_name(t) for t in run) else []
 
 
 def _spoken_span(doc: Doc, span: tuple[int, int]) -> tuple[int, int] | None:

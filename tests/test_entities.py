@@ -120,6 +120,7 @@ def test_the_name_finder_skips_fillers_and_a_word_said_over_and_over(nlp: Langua
         ("Yea - Nnn", None),
         ("Lo - Income Info - on", None),
         ("Tha w Le", None),
+        ("Jesus College", None),
     ],
 )
 def test_speech_around_a_tagged_name_is_trimmed_and_non_names_are_dropped(
