@@ -329,7 +329,8 @@ def _could_be_in_a_name(token: Token) -> bool:
         return False
     if not word[:1].isupper() and token.lower_ not in _NAME_PARTICLES:
         return False
-    return len(word) < 3 or bool(_VOWEL.search(word))
+    letters = word.rstrip(".")  # "Jr.", "St."
+    return len(letters) < 3 or bool(_VOWEL.search(letters))
 
 
 class NameFinder:

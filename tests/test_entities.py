@@ -114,6 +114,7 @@ def test_the_name_finder_skips_fillers_and_a_word_said_over_and_over(nlp: Langua
         ("Steve Renal - Steve Renals", "Steve Renals"),
         ("Ana Mensah-Boateng", "Ana Mensah-Boateng"),
         ("Ludwig van Beethoven", "Ludwig van Beethoven"),
+        ("Martin Luther King Jr.", "Martin Luther King Jr."),
         ("Th Okay", None),
         ("Kay I'm", None),
         ("Twelve Euros", None),
