@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -152,12 +154,13 @@ def extract_entities(doc: Doc) -> list[Entity]:
     text = doc.text
     seen: set[tuple[int, int, str]] = set()
     out: list[Entity] = []
+    places = recurring_places(doc)
     for ent in doc.ents:
         if ent.label_ not in LABELS:
             continue
         span = trim_span(text, ent.start_char, ent.end_char, ent.label_)
         if span is not None and ent.label_ == "PERSON":
-            span = _spoken_span(doc, span)
+            span = _spoken_span(doc, span, places)
         if span is None or (*span, ent.label_) in seen or _is_noise(text[span[0] : span[1]], ent.label_):
             continue
         seen.add((*span, ent.label_))
@@ -198,6 +201,7 @@ _NOT_IN_NAMES = frozenset({"i", "i'm", "i’m"})
 _LEAD_IN_POS = frozenset({"INTJ", "ADV", "ADJ"})
 _LEAD_INS = frozenset({"sorry", "thanks", "hi", "hello", "hey", "cool", "great", "and", "but", "now"})
 """Words that open a turn, which the model, seeing them capitalized, takes for a first name."""
+_PLACE_MENTIONS = 2
 _VOWEL = re.compile(r"[aeiouyà-ÿ]", re.IGNORECASE)
 STRONG_TITLES = HONORIFICS | {
     "minister", "president", "secretary", "director", "ambassador", "commissioner", "chair", "chairman",
@@ -276,7 +280,7 @@ def _name_start(run: list[Token]) -> int:
     return tail
 
 
-def spoken_name(run: list[Token], *, tagged: bool) -> list[Token]:
+def spoken_name(run: list[Token], *, tagged: bool, places: Collection[str] = ()) -> list[Token]:
     """The name in a PERSON span as transcripts tag it, without what speech wraps around it; empty when
     nothing name-like is left.
 
@@ -285,7 +289,8 @@ def spoken_name(run: list[Token], *, tagged: bool) -> list[Token]:
     spans that are no name at all: "Th Okay", "Kay I'm", "Twelve Euros", "Yea - Nnn". So: keep what
     follows the last spaced dash, drop leading fillers and interjections, drop a word that the next
     words restart ("Pet" before "Peter"), and refuse the rest unless every word could be part of a name
-    and it does not end in an organisation's head noun.
+    and it does not end in an organisation's head noun or in one of the document's ``places``
+    ("Qualifications Wales", "Sport Wales" in a Welsh committee).
     """
     cut = [
         j
@@ -301,18 +306,21 @@ def spoken_name(run: list[Token], *, tagged: bool) -> list[Token]:
         for i, t in enumerate(run)
         if not (t.is_alpha and any(u.lower_.startswith(t.lower_) and len(u) > len(t) for u in run[i + 1 :]))
     ]
-    if (
-        not run or title_key(run[-1].text) in ORG_WORDS
-    ):  # "Jesus College": the model's PERSON, an organisation
-        return []
+    if not run or title_key(run[-1].text) in ORG_WORDS or (len(run) > 1 and run[-1].text in places):
+        return []  # "Jesus College", "Qualifications Wales": the model's PERSON, an organisation
     return run if all(_could_be_in_a_name(t) for t in run) else []
 
 
-def _spoken_span(doc: Doc, span: tuple[int, int]) -> tuple[int, int] | None:
+def recurring_places(doc: Doc) -> set[str]:
+    """Places the document names at least twice: what it is about, not a surname."""
+    counts = Counter(ent.text for ent in doc.ents if ent.label_ == "GPE")
+    return {place for place, n in counts.items() if n >= _PLACE_MENTIONS}
+
+
+def _spoken_span(doc: Doc, span: tuple[int, int], places: Collection[str]) -> tuple[int, int] | None:
     tokens = doc.char_span(*span, alignment_mode="expand")
-    name = (
-        spoken_name([t for t in tokens if not t.is_space], tagged=doc.has_annotation("TAG")) if tokens else []
-    )
+    run = [t for t in tokens if not t.is_space] if tokens else []
+    name = spoken_name(run, tagged=doc.has_annotation("TAG"), places=places)
     return _bounds(name, span) if name else None
 
 
@@ -347,6 +355,7 @@ class NameFinder:
         self._starts = [t.idx for t in doc]
         self._tagged = doc.has_annotation("TAG")
         persons: list[tuple[int, int, int]] = []
+        places = recurring_places(doc)
         for ent in doc.ents:
             if ent.label_ != "PERSON":
                 continue
@@ -356,7 +365,7 @@ class NameFinder:
                 continue
             run = [t for t in tokens if not t.is_space]
             k = _name_start(run)
-            name = spoken_name(run[k:], tagged=self._tagged)
+            name = spoken_name(run[k:], tagged=self._tagged, places=places)
             if name:
                 start, end = _bounds(name, span)
                 persons.append((start, end, span[0] if k else start))

@@ -135,6 +135,28 @@ def test_speech_around_a_tagged_name_is_trimmed_and_non_names_are_dropped(
     assert persons == entities == ([name] if name else [])
 
 
+def test_a_person_named_after_a_place_the_document_keeps_naming_is_an_organisation(nlp: Language) -> None:
+    words = [
+        "Qualifications",
+        "Wales",
+        "and",
+        "George",
+        "Washington",
+        "met",
+        "in",
+        "Wales",
+        "and",
+        "Wales",
+        ".",
+    ]
+    ents = ["B-PERSON", "I-PERSON", "O", "B-PERSON", "I-PERSON", "O", "O", "B-GPE", "O", "B-GPE", "O"]
+    doc = _tagged(nlp, words, [True] * 9 + [False, False], ents)
+    assert [doc.text[a:b] for a, b, _ in NameFinder(doc).persons] == ["George Washington"]
+    assert [e.text for e in extract_entities(doc) if e.label == "PERSON"] == ["George Washington"]
+    once = _tagged(nlp, words[:9], [True] * 8 + [False], ents[:9])  # Wales named once: no telling
+    assert len(NameFinder(once).persons) == 2
+
+
 def test_unwanted_labels_are_left_out(nlp: Language) -> None:
     words = ["It", "cost", "5", "dollars", "in", "Lima"]
     doc = _tagged(nlp, words, [True] * 5 + [False], ["O", "O", "B-MONEY", "I-MONEY", "O", "B-GPE"])
