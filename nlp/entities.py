@@ -154,7 +154,7 @@ def extract_entities(doc: Doc) -> list[Entity]:
     text = doc.text
     seen: set[tuple[int, int, str]] = set()
     out: list[Entity] = []
-    places = recurring_places(doc)
+    places = _recurring_places(doc)
     for ent in doc.ents:
         if ent.label_ not in LABELS:
             continue
@@ -202,7 +202,7 @@ _LEAD_IN_POS = frozenset({"INTJ", "ADV", "ADJ"})
 _LEAD_INS = frozenset({"sorry", "thanks", "hi", "hello", "hey", "cool", "great", "and", "but", "now"})
 """Words that open a turn, which the model, seeing them capitalized, takes for a first name."""
 _PLACE_MENTIONS = 2
-_VOWEL = re.compile(r"[aeiouyà-ÿ]", re.IGNORECASE)
+_VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
 STRONG_TITLES = HONORIFICS | {
     "minister", "president", "secretary", "director", "ambassador", "commissioner", "chair", "chairman",
     "chairwoman", "chairperson", "senator", "governor", "mayor", "superintendent", "professor",
@@ -280,7 +280,7 @@ def _name_start(run: list[Token]) -> int:
     return tail
 
 
-def spoken_name(run: list[Token], *, tagged: bool, places: Collection[str] = ()) -> list[Token]:
+def _spoken_name(run: list[Token], *, tagged: bool, places: Collection[str] = ()) -> list[Token]:
     """The name in a PERSON span as transcripts tag it, without what speech wraps around it; empty when
     nothing name-like is left.
 
@@ -311,7 +311,7 @@ def spoken_name(run: list[Token], *, tagged: bool, places: Collection[str] = ())
     return run if all(_could_be_in_a_name(t) for t in run) else []
 
 
-def recurring_places(doc: Doc) -> set[str]:
+def _recurring_places(doc: Doc) -> set[str]:
     """Places the document names at least twice: what it is about, not a surname."""
     counts = Counter(ent.text for ent in doc.ents if ent.label_ == "GPE")
     return {place for place, n in counts.items() if n >= _PLACE_MENTIONS}
@@ -320,7 +320,7 @@ def recurring_places(doc: Doc) -> set[str]:
 def _spoken_span(doc: Doc, span: tuple[int, int], places: Collection[str]) -> tuple[int, int] | None:
     tokens = doc.char_span(*span, alignment_mode="expand")
     run = [t for t in tokens if not t.is_space] if tokens else []
-    name = spoken_name(run, tagged=doc.has_annotation("TAG"), places=places)
+    name = _spoken_name(run, tagged=doc.has_annotation("TAG"), places=places)
     return _bounds(name, span) if name else None
 
 
@@ -335,10 +335,10 @@ def _could_be_in_a_name(token: Token) -> bool:
         return True
     if token.lower_ in _FILLERS or token.lower_ in _NOT_IN_NAMES or token.like_num:
         return False
-    if not word[:1].isupper() and token.lower_ not in _NAME_PARTICLES:
+    if word[:1].islower() and token.lower_ not in _NAME_PARTICLES:
         return False
-    letters = word.rstrip(".")  # "Jr.", "St."
-    return len(letters) < 3 or bool(_VOWEL.search(letters))
+    letters = word.rstrip(".")  # "Jr.", "St."; the vowel test is for Latin script only ("Nnn", "Mmm")
+    return len(letters) < 3 or not letters.isascii() or bool(_VOWEL.search(letters))
 
 
 class NameFinder:
@@ -355,7 +355,7 @@ class NameFinder:
         self._starts = [t.idx for t in doc]
         self._tagged = doc.has_annotation("TAG")
         persons: list[tuple[int, int, int]] = []
-        places = recurring_places(doc)
+        places = _recurring_places(doc)
         for ent in doc.ents:
             if ent.label_ != "PERSON":
                 continue
@@ -365,7 +365,7 @@ class NameFinder:
                 continue
             run = [t for t in tokens if not t.is_space]
             k = _name_start(run)
-            name = spoken_name(run[k:], tagged=self._tagged, places=places)
+            name = _spoken_name(run[k:], tagged=self._tagged, places=places)
             if name:
                 start, end = _bounds(name, span)
                 persons.append((start, end, span[0] if k else start))

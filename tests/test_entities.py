@@ -115,6 +115,8 @@ def test_the_name_finder_skips_fillers_and_a_word_said_over_and_over(nlp: Langua
         ("Ana Mensah-Boateng", "Ana Mensah-Boateng"),
         ("Ludwig van Beethoven", "Ludwig van Beethoven"),
         ("Martin Luther King Jr.", "Martin Luther King Jr."),
+        ("Анна Ковальова", "Анна Ковальова"),
+        ("محمد عبد الله", "محمد عبد الله"),
         ("Th Okay", None),
         ("Kay I'm", None),
         ("Twelve Euros", None),
