@@ -154,13 +154,13 @@ def extract_entities(doc: Doc) -> list[Entity]:
     text = doc.text
     seen: set[tuple[int, int, str]] = set()
     out: list[Entity] = []
-    places = _recurring_places(doc)
+    places, tagged = _recurring_places(doc), doc.has_annotation("TAG")
     for ent in doc.ents:
         if ent.label_ not in LABELS:
             continue
         span = trim_span(text, ent.start_char, ent.end_char, ent.label_)
         if span is not None and ent.label_ == "PERSON":
-            span = _spoken_span(doc, span, places)
+            span = _spoken_span(doc, span, tagged=tagged, places=places)
         if span is None or (*span, ent.label_) in seen or _is_noise(text[span[0] : span[1]], ent.label_):
             continue
         seen.add((*span, ent.label_))
@@ -199,8 +199,8 @@ _NAME_PARTICLES = frozenset(
 )  # fmt: skip
 _NOT_IN_NAMES = frozenset({"i", "i'm", "i’m"})
 _LEAD_IN_POS = frozenset({"INTJ", "ADV", "ADJ"})
-_LEAD_INS = frozenset({"sorry", "thanks", "hi", "hello", "hey", "cool", "great", "and", "but", "now"})
-"""Words that open a turn, which the model, seeing them capitalized, takes for a first name."""
+_LEAD_INS = _FILLERS | {"sorry", "thanks", "hi", "hello", "hey", "cool", "great", "and", "but", "now"}
+"""Fillers and words that open a turn, which the model, seeing them capitalized, takes for a first name."""
 _PLACE_MENTIONS = 2
 _VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
 STRONG_TITLES = HONORIFICS | {
@@ -299,7 +299,7 @@ def _spoken_name(run: list[Token], *, tagged: bool, places: Collection[str] = ()
     ]
     if cut:
         run = run[cut[-1] + 1 :]
-    while run and (run[0].lower_ in _FILLERS | _LEAD_INS or (tagged and run[0].pos_ in _LEAD_IN_POS)):
+    while run and (run[0].lower_ in _LEAD_INS or (tagged and run[0].pos_ in _LEAD_IN_POS)):
         run = run[1:]
     run = [
         t
@@ -317,10 +317,12 @@ def _recurring_places(doc: Doc) -> set[str]:
     return {place for place, n in counts.items() if n >= _PLACE_MENTIONS}
 
 
-def _spoken_span(doc: Doc, span: tuple[int, int], places: Collection[str]) -> tuple[int, int] | None:
+def _spoken_span(
+    doc: Doc, span: tuple[int, int], *, tagged: bool, places: Collection[str]
+) -> tuple[int, int] | None:
     tokens = doc.char_span(*span, alignment_mode="expand")
     run = [t for t in tokens if not t.is_space] if tokens else []
-    name = _spoken_name(run, tagged=doc.has_annotation("TAG"), places=places)
+    name = _spoken_name(run, tagged=tagged, places=places)
     return _bounds(name, span) if name else None
 
 

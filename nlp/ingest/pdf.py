@@ -161,16 +161,15 @@ def _paragraphs(pages: list[_Page]) -> list[Block]:
             if current and _HYPHEN_END.search(current[-1]) and line[0].islower():
                 current[-1] = current[-1][:-1] + line
             else:
+                heading = _looks_like_heading(line, width)
                 sentence_ended = bool(current) and current[-1].endswith(_SENTENCE_END)
-                heading_next = sentence_ended and _looks_like_heading(line, width)
                 if (
-                    (first_on_page and sentence_ended)
-                    or heading_next
+                    (sentence_ended and (first_on_page or heading))
                     or raw.gap_before
                     or _LIST_START.match(line)
                 ):
                     flush()
-                if not current and _looks_like_heading(line, width):
+                if not current and heading:
                     blocks.append(Block(text=line, kind="heading"))
                     first_on_page = False
                     continue
