@@ -40,6 +40,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
+from flows.atomic import remove_orphaned_temp_files
 from flows.fetch import FetchState
 from flows.ingestion import IngestLog, Input, discover_inputs, read_inputs
 from flows.parsing import parse_batch, spacy_pipeline
@@ -306,6 +307,8 @@ def takeaways_pipeline(params: PipelineParameters) -> RunReport:
     url = store_url(settings)
     with Store(url) as store, store.run_lock(timeout_s=params.lock_timeout_s):
         run_id = store.start_run(params.model_dump(mode="json"))
+        if orphans := remove_orphaned_temp_files(settings.out_dir):
+            logger.warning("removed %d half-written file(s) left by a killed run", len(orphans))
         try:
             report = _run(params, settings, store, run_id, url)
         except BaseException:

@@ -109,6 +109,9 @@ def test_a_run_killed_mid_analysis_then_rerun_processes_every_document_exactly_o
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
     assert stored() < 24, "the run finished before it could be killed; make the documents longer"
+    # Whether the kill lands mid-write is luck; leave such a file for certain, named as the dead run would.
+    (out / "summaries").mkdir(exist_ok=True)
+    (out / "summaries" / f".half.json.{first.pid}-x1y2z3w4.tmp").write_text('{"id": "hal')
 
     second = subprocess.run([*run, "-v"], env=env, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr
