@@ -61,12 +61,18 @@ def write_draft(draft: Draft, out_dir: Path, templates_dir: Path) -> list[Path]:
     return [markdown, word]
 
 
-def write_drafts(summaries: Sequence[DocumentSummary], out_dir: Path, templates_dir: Path) -> list[Path]:
+def write_document_files(
+    summaries: Sequence[DocumentSummary], out_dir: Path, templates_dir: Path
+) -> list[Path]:
+    """Each document's draft (when it has takeaways), then its summary file, last: a summary file on
+    disk means the document's files are whole, so a run killed in between is repaired by the next one,
+    which writes the files of every stored document whose summary file is missing."""
     paths: list[Path] = []
     for summary in summaries:
         if summary.takeaways:
             draft = build_document_draft(summary, templates_dir=templates_dir)
             paths += write_draft(draft, out_dir, templates_dir)
+        paths += write_summaries([summary], out_dir)
     return paths
 
 

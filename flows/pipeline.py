@@ -231,15 +231,14 @@ def analyse_batch(
 
 @task(name="save-batch", retries=3, retry_delay_seconds=[1, 3, 10])
 def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id: str) -> int:
-    """Store first (one transaction), then the summary files; a crash between them is repaired later."""
-    from flows.outputs import write_drafts, write_summaries
+    """Store first (one transaction), then each document's files; the next run repairs a crash between."""
+    from flows.outputs import write_document_files
     from flows.store import Store
 
     with Store(store_url(settings)) as store:
         store.save_summaries(outcome.summaries, version_key=versions, run_id=run_id)
         store.record_errors(run_id, outcome.failures)
-    write_summaries(outcome.summaries, settings.out_dir)
-    write_drafts(outcome.summaries, settings.out_dir, settings.templates_dir)
+    write_document_files(outcome.summaries, settings.out_dir, settings.templates_dir)
     return len(outcome.summaries)
 
 
@@ -248,7 +247,7 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
     """Rebuild the corpus view and the report from everything the store holds and write the output
     folder, reading the documents a few at a time (twice: views first, then the report's text), so
     memory does not grow with the corpus."""
-    from flows.outputs import write_corpus, write_drafts, write_report, write_schemas, write_summaries
+    from flows.outputs import write_corpus, write_document_files, write_report, write_schemas
     from flows.report_html import ReportIndex
     from flows.store import Store
     from nlp.corpus import CorpusBuilder
@@ -259,8 +258,7 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
         ids = store.document_ids()
         missing = [i for i in ids if not (out / "summaries" / f"{i}.json").exists()]
         for summary in store.iter_summaries(missing, chunk=chunk):
-            write_summaries([summary], out)
-            write_drafts([summary], out, templates)
+            write_document_files([summary], out, templates)
         builder, index = CorpusBuilder(), ReportIndex(dict(labels))
         for summary in store.iter_summaries(ids, chunk=chunk):
             builder.add(summary)

@@ -276,3 +276,33 @@ def test_trim_point_only_drops_connectives(sentence: str, point: str) -> None:
 )
 def test_event_phrase(what: str, phrase: str) -> None:
     assert event_phrase(what) == phrase
+
+
+def test_a_documents_summary_file_is_written_after_its_draft(
+    summaries: dict[str, DocumentSummary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summary file marks a document's files as whole: a write that dies on the draft leaves none."""
+    from flows import outputs
+
+    summary = summaries["meeting_board.txt"]
+    assert summary.takeaways
+    calls = 0
+
+    def failing_docx(draft: Draft, *, templates_dir: Path) -> bytes:
+        nonlocal calls
+        calls += 1
+        raise OSError("disk full")
+
+    monkeypatch.setattr(outputs, "render_docx", failing_docx)
+    with pytest.raises(OSError, match="disk full"):
+        outputs.write_document_files([summary], tmp_path, DEFAULT_TEMPLATES)
+    assert calls == 1
+    assert not (tmp_path / "summaries" / f"{summary.id}.json").exists()
+
+    monkeypatch.undo()
+    written = outputs.write_document_files([summary], tmp_path, DEFAULT_TEMPLATES)
+    assert [p.relative_to(tmp_path).as_posix() for p in written] == [
+        f"drafts/{summary.id}.md",
+        f"drafts/{summary.id}.docx",
+        f"summaries/{summary.id}.json",
+    ]

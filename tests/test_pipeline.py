@@ -68,6 +68,24 @@ def test_a_second_run_skips_everything_and_a_new_version_reanalyses(tmp_path: Pa
     assert list(status["versions"].values()) == [8]
 
 
+def test_a_run_rewrites_the_files_of_stored_documents_that_lost_them(tmp_path: Path) -> None:
+    """A run killed after the store's commit but before a document's files were whole is repaired."""
+    out = tmp_path / "out"
+    run_pipeline(_params(out))
+    summaries = sorted((out / "summaries").glob("*.json"))
+    drafts = sorted((out / "drafts").glob("*"))
+    before = {p: p.read_bytes() for p in [*summaries, *drafts] if p.suffix != ".docx"}
+    lost = drafts[0].stem
+    for path in [out / "summaries" / f"{lost}.json", *(out / "drafts").glob(f"{lost}.*")]:
+        path.unlink()
+
+    again = run_pipeline(_params(out))
+    assert (again.analysed, again.skipped) == (0, 8)
+    assert sorted((out / "summaries").glob("*.json")) == summaries
+    assert sorted((out / "drafts").glob("*")) == drafts
+    assert {p: p.read_bytes() for p in before} == before
+
+
 def test_each_run_publishes_a_summary_and_a_prevalence_table_artifact(tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
