@@ -66,12 +66,16 @@ def write_document_files(
 ) -> list[Path]:
     """Each document's draft (when it has takeaways), then its summary file, last: a summary file on
     disk means the document's files are whole, so a run killed in between is repaired by the next one,
-    which writes the files of every stored document whose summary file is missing."""
+    which writes the files of every stored document whose summary file is missing. A document
+    re-analysed without takeaways loses the draft of its earlier analysis."""
     paths: list[Path] = []
     for summary in summaries:
         if summary.takeaways:
             draft = build_document_draft(summary, templates_dir=templates_dir)
             paths += write_draft(draft, out_dir, templates_dir)
+        else:
+            for stale in (out_dir / "drafts" / f"{summary.id}{suffix}" for suffix in (".md", ".docx")):
+                stale.unlink(missing_ok=True)
         paths += write_summaries([summary], out_dir)
     return paths
 

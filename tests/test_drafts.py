@@ -306,3 +306,18 @@ def test_a_documents_summary_file_is_written_after_its_draft(
         f"drafts/{summary.id}.docx",
         f"summaries/{summary.id}.json",
     ]
+
+
+def test_a_document_re_analysed_without_takeaways_loses_its_old_draft(
+    summaries: dict[str, DocumentSummary], tmp_path: Path
+) -> None:
+    from flows import outputs
+
+    summary = summaries["meeting_board.txt"]
+    outputs.write_document_files([summary], tmp_path, DEFAULT_TEMPLATES)
+    assert len(list((tmp_path / "drafts").iterdir())) == 2
+    bare = summary.model_copy(update={"takeaways": []})
+    assert outputs.write_document_files([bare], tmp_path, DEFAULT_TEMPLATES) == [
+        tmp_path / "summaries" / f"{summary.id}.json"
+    ]
+    assert not list((tmp_path / "drafts").iterdir())
