@@ -45,6 +45,7 @@ from flows.fetch import FetchState
 from flows.ingestion import IngestLog, Input, discover_inputs, read_inputs
 from flows.parsing import parse_batch, spacy_pipeline
 from flows.prefect_server import run_api, start_worker
+from flows.publish_cache import outputs_complete
 from flows.settings import Settings
 from nlp.document import Document
 from nlp.errors import ErrorCode, IngestError
@@ -242,11 +243,31 @@ def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id:
     return len(outcome.summaries)
 
 
-@task(name="publish", retries=2, retry_delay_seconds=[1, 5])
+def _publish_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    """Same stored documents, errors, taxonomy, templates and rendering code: the same outputs."""
+    from flows.publish_cache import publish_digest
+    from flows.store import Store
+
+    settings, errors = parameters["settings"], parameters["errors"]
+    with Store(store_url(settings)) as store:
+        documents = store.documents_digest()
+    return "publish-" + publish_digest(settings, documents, errors)
+
+
+@task(
+    name="publish",
+    retries=2,
+    retry_delay_seconds=[1, 5],
+    cache_key_fn=_publish_cache_key,
+    persist_result=True,
+    result_serializer="json",
+    cache_result_in_memory=False,
+)
 def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
     """Rebuild the corpus view and the report from everything the store holds and write the output
     folder, reading the documents a few at a time (twice: views first, then the report's text), so
-    memory does not grow with the corpus."""
+    memory does not grow with the corpus. A run that changed nothing it reads keeps the last run's
+    outputs (a cache hit; see ``flows.publish_cache``)."""
     from flows.outputs import write_corpus, write_document_files, write_report, write_schemas
     from flows.report_html import ReportIndex
     from flows.store import Store
@@ -341,7 +362,8 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
             todo_ids = store.needs_analysis({d.id: versions for d in documents})
             batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
         batches.finish()
-    corpus = publish(settings, [*log.errors, *batches.failures])
+    complete = outputs_complete(settings.out_dir, store.document_ids())
+    corpus = publish.with_options(refresh_cache=not complete)(settings, [*log.errors, *batches.failures])
     report = RunReport(
         run_id=run_id,
         found=len(log.rows),

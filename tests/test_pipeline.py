@@ -86,20 +86,51 @@ def test_a_run_rewrites_the_files_of_stored_documents_that_lost_them(tmp_path: P
     assert {p: p.read_bytes() for p in before} == before
 
 
+def test_a_run_that_changes_nothing_keeps_the_outputs_and_rebuilds_a_missing_one(tmp_path: Path) -> None:
+    out, docs = tmp_path / "out", _statements(tmp_path / "docs", 3)
+    run_pipeline(_params(out, docs))
+    built = {name: (out / name).read_bytes() for name in ("corpus.json", "report.html")}
+    stamps = {name: (out / name).stat().st_mtime_ns for name in built}
+
+    again = run_pipeline(_params(out, docs))
+    assert again.skipped == 3 and again.errors == []
+    assert {name: (out / name).stat().st_mtime_ns for name in built} == stamps, "nothing was rewritten"
+
+    (out / "report.html").unlink()
+    run_pipeline(_params(out, docs))
+    assert (out / "report.html").read_bytes() == built["report.html"]
+
+    (docs / "statement_01.txt").unlink()
+    (docs / "broken.pdf").write_bytes(b"not a pdf")
+    third = run_pipeline(_params(out, docs))
+    assert [e.path for e in third.errors] == [str(docs / "broken.pdf")]
+    corpus = json.loads((out / "corpus.json").read_text())
+    assert [e["path"] for e in corpus["errors"]] == [str(docs / "broken.pdf")], "new errors are published"
+
+    _statements(tmp_path / "more", 4)
+    fourth = run_pipeline(_params(out, docs, tmp_path / "more" / "statement_03.txt"))
+    assert fourth.analysed == 1
+    assert len(json.loads((out / "corpus.json").read_text())["documents"]) == 4
+
+
 def test_each_run_publishes_a_summary_and_a_prevalence_table_artifact(tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    run_pipeline(_params(tmp_path / "out"))
+    first = run_pipeline(_params(tmp_path / "out"))
+    second = run_pipeline(_params(tmp_path / "out"))  # its outputs come from the publishing cache
     with get_client(sync_client=True) as client:
-        summary = client.read_artifacts(
+        summaries = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["takeaways-run-summary"]))
         )
-        table = client.read_artifacts(
+        tables = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["theme-prevalence"]))
         )
-    assert summary and "documents found: 8" in str(summary[-1].data)
-    assert table and table[-1].type == "table"
+    for report, found in ((first, "analysed: 8"), (second, "unchanged: 8")):
+        (summary,) = [a for a in summaries if f"run {report.run_id}" in str(a.data)]
+        assert "documents found: 8" in str(summary.data) and found in str(summary.data)
+        (table,) = [a for a in tables if a.flow_run_id == summary.flow_run_id]
+        assert table.type == "table" and len(json.loads(str(table.data))) == 8, "a row per document"
 
 
 def test_a_document_whose_analysis_raises_is_an_error_and_the_rest_complete(tmp_path: Path) -> None:

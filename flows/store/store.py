@@ -14,6 +14,7 @@ facts and keyphrases, which nobody queries across documents, are JSON columns.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from collections import defaultdict
@@ -212,6 +213,16 @@ class Store:
     def summaries(self, ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         """Summaries rebuilt from the rows: of ``ids`` in that order (unknown ids skipped), or all."""
         return list(self.iter_summaries(ids, chunk=CHUNK))
+
+    def documents_digest(self) -> str:
+        """A digest of which documents the store holds, from where, and when each was last saved:
+        outputs built from the same digest are built from the same summaries."""
+        digest = hashlib.sha256()
+        columns = (m.Document.id, m.Document.source, m.Document.analysed_with, m.Document.updated_at)
+        with self.engine.connect() as connection:
+            for row in connection.execute(select(*columns).order_by(m.Document.id)):
+                digest.update(repr(tuple(row)).encode())
+        return digest.hexdigest()
 
     def document_ids(self) -> list[str]:
         """Every stored document, in the order of :meth:`summaries` (by source, then id)."""
