@@ -69,6 +69,7 @@ Dask workers) busy, and a bound on how many documents a run holds in memory."""
 SMALLEST_BATCH = 4
 """Where the last batches stop tapering: smaller ones would cost more in per-task overhead than they
 save at the end of a run."""
+_PUBLISH_PREFIX = "publish-"
 
 ProgressHook = Callable[[int, int], None]
 _progress: list[ProgressHook] = []
@@ -167,11 +168,15 @@ def _analyzer(settings_json: str) -> "Analyzer":
 
 
 def _batch_cache_key(context: TaskRunContext, parameters: dict[str, object]) -> str:
+    documents, versions = parameters["documents"], parameters["versions"]
+    assert isinstance(documents, list) and isinstance(versions, str)
+    return _batch_key(documents, versions)
+
+
+def _batch_key(documents: Sequence[Document], versions: str) -> str:
     """Same documents (by content hash) and same model versions: the same result."""
-    documents = parameters["documents"]
-    assert isinstance(documents, list)
     ids = ",".join(sorted(d.id for d in documents))
-    return hashlib.sha256(f"{parameters['versions']}|{ids}".encode()).hexdigest()
+    return hashlib.sha256(f"{versions}|{ids}".encode()).hexdigest()
 
 
 @task(name="prepare-model", retries=1)
@@ -244,14 +249,17 @@ def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id:
 
 
 def _publish_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    return _publish_key(parameters["settings"], parameters["errors"])
+
+
+def _publish_key(settings: Settings, errors: list[IngestError]) -> str:
     """Same stored documents, errors, taxonomy, templates and rendering code: the same outputs."""
     from flows.publish_cache import publish_digest
     from flows.store import Store
 
-    settings, errors = parameters["settings"], parameters["errors"]
     with Store(store_url(settings)) as store:
         documents = store.documents_digest()
-    return "publish-" + publish_digest(settings, documents, errors)
+    return _PUBLISH_PREFIX + publish_digest(settings, documents, errors)
 
 
 @task(
@@ -362,8 +370,13 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
             todo_ids = store.needs_analysis({d.id: versions for d in documents})
             batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
         batches.finish()
+    errors = [*log.errors, *batches.failures]
     complete = outputs_complete(settings.out_dir, store.document_ids())
-    corpus = publish.with_options(refresh_cache=not complete)(settings, [*log.errors, *batches.failures])
+    corpus = publish.with_options(refresh_cache=not complete)(settings, errors)
+    keep = _publish_key(settings, errors)
+    for stale in cache_dir(settings).glob(f"{_PUBLISH_PREFIX}*"):
+        if stale.name != keep:  # the outputs of an earlier store: never asked for again
+            stale.unlink(missing_ok=True)
     report = RunReport(
         run_id=run_id,
         found=len(log.rows),
@@ -453,6 +466,9 @@ class _Batches:
         flight = self.flights.popleft()
         outcome = _outcome(flight)
         self.analysed += save_batch(_opaque(outcome), self.settings, self.versions, self.run_id)
+        # Saved, the batch's cached analysis has served; kept, it would grow with the store and replay
+        # the batch's failures to a later run instead of retrying them.
+        (cache_dir(self.settings) / _batch_key(flight.documents, self.versions)).unlink(missing_ok=True)
         self.failures.extend(outcome.failures)
         self.headlines.update({s.id: [t.text for t in s.takeaways] for s in outcome.summaries})
         done = self.analysed + len(self.failures)

@@ -3,8 +3,8 @@
 Publishing rebuilds the corpus view, the report and the schemas from every stored document, a cost
 that grows with the store; a scheduled run that finds nothing new would pay it every time. The
 ``publish`` task is therefore cached by Prefect under a digest of everything it reads, and a run
-refreshes that cache whenever an output file is missing. The outputs are deterministic: a rebuild
-from the same inputs would write the same bytes."""
+refreshes that cache whenever an output file is missing. A rebuild from the same inputs would write
+the same content; only the report's "generated" time would move."""
 
 from __future__ import annotations
 
