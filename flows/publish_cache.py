@@ -16,8 +16,12 @@ from pathlib import Path
 from flows.settings import Settings
 from nlp.errors import IngestError
 
-_RENDERERS = ("nlp.corpus", "nlp.topics", "nlp.drafts", "flows.outputs", "flows.report_html")
-"""The code that turns stored summaries into output files: a change to it means a rebuild."""
+_RENDERERS = (
+    "nlp.corpus", "nlp.topics", "nlp.drafts", "flows.outputs", "flows.report_html",
+    "nlp.summary", "nlp.document",
+)  # fmt: skip
+"""The code that turns stored summaries into output files, and the models whose schemas are written:
+a change to it means a rebuild."""
 SCHEMA_NAMES = ("document", "document_summary", "corpus_summary")
 """``flows.outputs.SCHEMAS``, named here so that checking costs no import of scikit-learn."""
 
