@@ -249,17 +249,14 @@ def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id:
 
 
 def _publish_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
-    return _publish_key(parameters["settings"], parameters["errors"])
-
-
-def _publish_key(settings: Settings, errors: list[IngestError]) -> str:
     """Same stored documents, errors, taxonomy, templates and rendering code: the same outputs."""
     from flows.publish_cache import publish_digest
     from flows.store import Store
 
+    settings = parameters["settings"]
     with Store(store_url(settings)) as store:
         documents = store.documents_digest()
-    return _PUBLISH_PREFIX + publish_digest(settings, documents, errors)
+    return _PUBLISH_PREFIX + publish_digest(settings, documents, parameters["errors"])
 
 
 @task(
@@ -277,6 +274,7 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
     memory does not grow with the corpus. A run that changed nothing it reads keeps the last run's
     outputs (a cache hit; see ``flows.publish_cache``)."""
     from flows.outputs import write_corpus, write_document_files, write_report, write_schemas
+    from flows.publish_cache import missing_summaries
     from flows.report_html import ReportIndex
     from flows.store import Store
     from nlp.corpus import CorpusBuilder
@@ -285,8 +283,7 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
     labels = {t.id: t.label for t in load_taxonomy(settings.taxonomy_path).themes}
     with Store(store_url(settings)) as store:
         ids = store.document_ids()
-        missing = [i for i in ids if not (out / "summaries" / f"{i}.json").exists()]
-        for summary in store.iter_summaries(missing, chunk=chunk):
+        for summary in store.iter_summaries(missing_summaries(out, ids), chunk=chunk):
             write_document_files([summary], out, templates)
         builder, index = CorpusBuilder(), ReportIndex(dict(labels))
         for summary in store.iter_summaries(ids, chunk=chunk):
@@ -296,6 +293,8 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
         write_corpus(corpus, out)
         write_report(corpus, index, store.iter_summaries(ids, chunk=chunk), out, templates)
     write_schemas(out)
+    for stale in cache_dir(settings).glob(f"{_PUBLISH_PREFIX}*"):
+        stale.unlink(missing_ok=True)  # earlier rebuilds' records; Prefect writes this one's on return
     return corpus
 
 
@@ -370,13 +369,8 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
             todo_ids = store.needs_analysis({d.id: versions for d in documents})
             batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
         batches.finish()
-    errors = [*log.errors, *batches.failures]
     complete = outputs_complete(settings.out_dir, store.document_ids())
-    corpus = publish.with_options(refresh_cache=not complete)(settings, errors)
-    keep = _publish_key(settings, errors)
-    for stale in cache_dir(settings).glob(f"{_PUBLISH_PREFIX}*"):
-        if stale.name != keep:  # the outputs of an earlier store: never asked for again
-            stale.unlink(missing_ok=True)
+    corpus = publish.with_options(refresh_cache=not complete)(settings, [*log.errors, *batches.failures])
     report = RunReport(
         run_id=run_id,
         found=len(log.rows),

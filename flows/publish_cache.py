@@ -43,8 +43,12 @@ def outputs_complete(out: Path, document_ids: Sequence[str]) -> bool:
     file per stored document (a document's summary file is written after its drafts)."""
     schemas = [out / "schema" / f"{name}.schema.json" for name in SCHEMA_NAMES]
     expected = [out / "corpus.json", out / "report.html", *schemas]
-    summaries = {p.stem for p in (out / "summaries").glob("*.json")}
-    return all(p.exists() for p in expected) and summaries.issuperset(document_ids)
+    return all(p.exists() for p in expected) and not missing_summaries(out, document_ids)
+
+
+def missing_summaries(out: Path, document_ids: Sequence[str]) -> list[str]:
+    """The stored documents without a summary file: the files a killed run did not finish writing."""
+    return [i for i in document_ids if not (out / "summaries" / f"{i}.json").exists()]
 
 
 def _files(folder: Path) -> list[Path]:
