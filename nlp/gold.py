@@ -1,0 +1,137 @@
+"""Labels on real text that point into the data by path and character offsets, never copying it.
+
+A span names a file under a data root (``../shared/data``), for a QMSum meeting the index of the turn in
+``meeting_transcripts``, character offsets into that text and the first 16 hex digits of the SHA-256 of
+the span. Reading it back checks the hash, so labels can never silently land on other text after the
+data changed. The repo holds the labels; the text is read from the data in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+Split = Literal["train", "dev", "test"]
+NO_THEME = "none"
+
+
+class GoldError(ValueError):
+    """A label file is malformed or points at text that is not there (any more)."""
+
+
+class Span(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str
+    """relative to the data root, e.g. ``ungdc/TXT/Session 79 - 2024/AGO_79_2024.txt``"""
+    turn: int | None = None
+    """for a JSON meeting, the index of the turn in ``meeting_transcripts``"""
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    sha: str = Field(pattern=r"^[0-9a-f]{16}$")
+
+
+class Unit(BaseModel):
+    """One labelled sentence: where it is, which document and split it belongs to."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    doc: str
+    split: Split
+    span: Span
+
+
+class GoldDocument(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    doc: str
+    path: str
+    kind: Literal["statement", "committee", "product", "academic", "seed"]
+    split: Split
+    takeaways: bool = False
+    """True when the document has gold key takeaways"""
+
+
+class GoldTakeaway(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    theme: str
+    """a theme id, or ``none`` for a point outside the taxonomy"""
+    evidence: list[Span] = Field(min_length=1)
+
+
+class DocumentTakeaways(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    doc: str
+    takeaways: list[GoldTakeaway]
+
+
+def span_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@lru_cache(maxsize=512)
+def source_text(data_root: Path, path: str, turn: int | None) -> str:
+    """The text a span's offsets index: the decoded file, or one meeting turn's content."""
+    file = data_root / path
+    try:
+        raw = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GoldError(f"{file}: cannot read the labelled document ({exc.strerror})") from exc
+    if turn is None:
+        return raw
+    try:
+        content = json.loads(raw)["meeting_transcripts"][turn]["content"]
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise GoldError(f"{file}: no meeting turn {turn}") from exc
+    return str(content)
+
+
+def make_span(data_root: Path, path: str, turn: int | None, start: int, end: int) -> Span:
+    text = source_text(data_root, path, turn)[start:end]
+    return Span(path=path, turn=turn, start=start, end=end, sha=span_hash(text))
+
+
+def resolve(span: Span, data_root: Path) -> str:
+    """The span's text, refusing a span whose text no longer has the recorded hash."""
+    text = source_text(data_root, span.path, span.turn)
+    piece = text[span.start : span.end]
+    if span.end > len(text) or span_hash(piece) != span.sha:
+        where = f"{span.path}" + (f" turn {span.turn}" if span.turn is not None else "")
+        raise GoldError(
+            f"{where} [{span.start}:{span.end}]: the text there no longer matches the label's hash "
+            f"{span.sha}; the data changed, so the label is refused"
+        )
+    return piece
+
+
+def read_jsonl(path: Path, model: type[BaseModel]) -> Iterator[BaseModel]:
+    """Validated records of a JSONL file; a bad line is an error naming the file and line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise GoldError(f"{path}: cannot read ({exc.strerror})") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield model.model_validate_json(line)
+        except ValidationError as exc:
+            raise GoldError(f"{path}:{number}: {exc.errors()[0]['msg']}") from exc
+
+
+def validate_themes(themes: Sequence[str], known: Sequence[str], where: str) -> list[str]:
+    unknown = sorted(set(themes) - set(known))
+    if unknown:
+        raise GoldError(f"{where}: unknown theme(s) {', '.join(unknown)}")
+    if len(themes) > 3:
+        raise GoldError(f"{where}: more than three themes")
+    return list(dict.fromkeys(themes))
