@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     models_dir: Path = Field(default=PROJECT_ROOT / "models", description="where trained theme models live")
     train_labels: Path = PROJECT_ROOT / "corpus" / "labels" / "train.jsonl"
     eval_labels: Path = PROJECT_ROOT / "corpus" / "labels" / "eval.jsonl"
+    real_labels: Path = Field(
+        default=PROJECT_ROOT / "corpus" / "labels" / "real",
+        description="labels on real documents, as spans into data_dir",
+    )
+    data_dir: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "data",
+        description="real data the labels point into",
+    )
     unlabelled_dir: Path = Field(
         default=PROJECT_ROOT / "corpus" / "samples", description="documents whose sentences get weak labels"
     )

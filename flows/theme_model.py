@@ -9,6 +9,7 @@ from spacy.language import Language
 
 from flows.settings import Settings
 from nlp.errors import IngestFailure
+from nlp.gold import GoldError, Split, load_gold_sentences
 from nlp.ingest import read_document
 from nlp.linguistic import analysis_pipeline, parse, sentences
 from nlp.model_files import ModelError
@@ -35,12 +36,32 @@ class Evaluation:
 
 
 def training_items(settings: Settings, taxonomy: Taxonomy) -> list[LabelledSentence]:
-    """The labelled training sentences plus the taxonomy's own example sentences.
+    """The real sentences of the train split (when the data is beside the project), the sentences
+    written for the project and the taxonomy's own example sentences.
 
     With a taxonomy of one's own, labels for themes it does not have are dropped."""
-    items = load_labels(settings.train_labels, taxonomy.ids, unknown="drop")
+    items = real_items(settings, taxonomy, split="train")
+    items += load_labels(settings.train_labels, taxonomy.ids, unknown="drop")
     items += [LabelledSentence(text=e, themes=[t.id]) for t in taxonomy.themes for e in t.examples]
     return items
+
+
+def real_items(settings: Settings, taxonomy: Taxonomy, *, split: Split) -> list[LabelledSentence]:
+    """One split of the real labelled sentences, or none when the data or the labels are absent or the
+    taxonomy is not the one they were labelled for."""
+    if not (settings.real_labels / "themes.jsonl").exists() or not settings.data_dir.is_dir():
+        return []
+    try:
+        gold = load_gold_sentences(settings.real_labels, settings.data_dir, taxonomy.ids)
+    except GoldError as exc:
+        if "unknown theme" in str(exc):
+            return []
+        raise
+    return [
+        LabelledSentence(text=g.text, themes=list(g.themes), group=g.doc, real=True)
+        for g in gold
+        if g.split == split
+    ]
 
 
 def unlabelled_sentences(settings: Settings, nlp: Language) -> list[str]:

@@ -21,6 +21,7 @@ from nlp.keyphrases import phrase_candidates, rank_keyphrases
 from nlp.linguistic import analysis_pipeline, parse, sentences
 from nlp.patterns import PatternMatcher
 from nlp.quotes import extract_quotes
+from nlp.scope import outside_taxonomy
 from nlp.summary import DocumentSummary, ModelInfo, SentenceRecord
 from nlp.takeaways import TakeawayOptions, score_sentences, select_takeaways
 from nlp.taxonomy import Taxonomy
@@ -134,4 +135,7 @@ def summarise(document: Document, doc: Doc, analyzer: Analyzer) -> DocumentSumma
         facts=extract_facts(document, doc, entities, quotes),
         keyphrases=keyphrases.get(DOCUMENT_GROUP, []),
         model=analyzer.info,
+        outside_taxonomy=outside_taxonomy(
+            (s.candidate, bool(d.scores)) for s, d in zip(sents, decisions, strict=True)
+        ),
     )

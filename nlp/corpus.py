@@ -27,6 +27,7 @@ class DocumentEntry(_Frozen):
     sentences: int
     takeaways: list[str] = Field(description="theme ids of the takeaways, in rank order")
     prevalence: dict[str, float] = Field(description="theme -> share of candidate sentences carrying it")
+    outside_taxonomy: bool = Field(default=False, description="the document's subject lies outside the taxonomy")
 
 
 class CorpusSummary(_Frozen):
@@ -101,6 +102,7 @@ def _entry(summary: DocumentSummary) -> DocumentEntry:
         sentences=len(summary.sentences),
         takeaways=[t.theme for t in summary.takeaways],
         prevalence={theme: round(n / total, 4) for theme, n in sorted(counts.items())},
+        outside_taxonomy=summary.outside_taxonomy,
     )
 
 

@@ -130,7 +130,7 @@ class LedeFacts(_Frozen):
     people: list[DraftPerson]
 
 
-CheckKind = Literal["quote", "attribution", "role", "date", "point"]
+CheckKind = Literal["quote", "attribution", "role", "date", "point", "scope"]
 
 
 class Check(_Frozen):
@@ -607,7 +607,15 @@ def _checks(
     """What a reporter must confirm: every quote, unattributed words, people without roles, questions."""
     by_id = {s.id: s for s in summaries}
     single = len(summaries) == 1
-    checks: list[Check] = []
+    checks: list[Check] = [
+        Check(
+            kind="scope",
+            text=f"{'The text' if single else document_title(s)} is outside the theme taxonomy (few of its "
+            "sentences carry a theme): its points are not sorted into themes; decide yourself what matters.",
+        )
+        for s in summaries
+        if s.outside_taxonomy
+    ]
     for t in takeaways:
         if t.quote is None:
             continue

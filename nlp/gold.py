@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -135,3 +136,85 @@ def validate_themes(themes: Sequence[str], known: Sequence[str], where: str) -> 
     if len(themes) > 3:
         raise GoldError(f"{where}: more than three themes")
     return list(dict.fromkeys(themes))
+
+
+class ThemeLabel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    themes: list[str]
+
+
+@dataclass(frozen=True)
+class GoldSentence:
+    """A labelled real sentence, its text read from the data and checked against the span's hash."""
+
+    id: str
+    doc: str
+    kind: str
+    split: Split
+    text: str
+    themes: tuple[str, ...]
+    previous: str
+    """the labelled sentence before it in the same document, or '' (context for the classifier)"""
+
+
+def load_documents(folder: Path) -> dict[str, GoldDocument]:
+    return {d.doc: d for d in read_jsonl(folder / "documents.jsonl", GoldDocument)}  # type: ignore[attr-defined, misc]
+
+
+def load_units(folder: Path) -> list[Unit]:
+    return list(read_jsonl(folder / "units.jsonl", Unit))  # type: ignore[arg-type]
+
+
+def load_theme_labels(path: Path, theme_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """unit id -> themes, validated; a unit answered twice is an error naming the file."""
+    labels: dict[str, tuple[str, ...]] = {}
+    for record in read_jsonl(path, ThemeLabel):
+        assert isinstance(record, ThemeLabel)
+        if record.id in labels:
+            raise GoldError(f"{path}: unit {record.id} is labelled twice")
+        labels[record.id] = tuple(validate_themes(record.themes, theme_ids, f"{path}: {record.id}"))
+    return labels
+
+
+def load_gold_sentences(
+    folder: Path, data_root: Path, theme_ids: Sequence[str], *, labels_file: str = "themes.jsonl"
+) -> list[GoldSentence]:
+    """The adjudicated sentences with their text; every span is checked against its hash."""
+    from nlp.linguistic import clean_transcript_text  # spaCy only when real labels are used
+
+    documents = load_documents(folder)
+    labels = load_theme_labels(folder / labels_file, theme_ids)
+    out: list[GoldSentence] = []
+    previous: dict[str, tuple[int, str]] = {}
+    for unit in load_units(folder):
+        if unit.id not in labels:
+            continue
+        text = clean_transcript_text(resolve(unit.span, data_root))
+        index = int(unit.id.rsplit("s", 1)[1])
+        last = previous.get(unit.doc)
+        context = last[1] if last is not None and last[0] == index - 1 else ""
+        previous[unit.doc] = (index, text)
+        out.append(
+            GoldSentence(
+                id=unit.id, doc=unit.doc, kind=documents[unit.doc].kind, split=unit.split,
+                text=text, themes=labels[unit.id], previous=context,
+            )
+        )  # fmt: skip
+    return out
+
+
+def load_gold_takeaways(
+    folder: Path, data_root: Path, theme_ids: Sequence[str]
+) -> dict[str, DocumentTakeaways]:
+    """doc key -> its adjudicated key takeaways; every evidence span is checked against its hash."""
+    out: dict[str, DocumentTakeaways] = {}
+    for record in read_jsonl(folder / "takeaways.jsonl", DocumentTakeaways):
+        assert isinstance(record, DocumentTakeaways)
+        for takeaway in record.takeaways:
+            validate_themes([t for t in [takeaway.theme] if t != NO_THEME], theme_ids, f"{record.doc}")
+            for span in takeaway.evidence:
+                resolve(span, data_root)
+        out[record.doc] = record
+    return out

@@ -10,7 +10,7 @@ from typing import Any
 
 from nlp.taxonomy import Taxonomy
 
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 CLASSIFIER_FILE = "classifier.skops"
 META_FILE = "model.json"
 

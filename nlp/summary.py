@@ -113,3 +113,8 @@ class DocumentSummary(_Frozen):
     facts: EventFacts
     keyphrases: list[str]
     model: ModelInfo
+    outside_taxonomy: bool = Field(
+        default=False,
+        description="too few sentences carry a theme: the document's subject lies outside the taxonomy, "
+        "so it has no themed takeaway",
+    )

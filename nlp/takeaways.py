@@ -4,7 +4,8 @@ A theme's weight in the document is the sum, over candidate sentences, of the se
 probability times its salience; themes are taken in order of weight. For each, the headline is the
 sentence that best combines theme probability and salience, discounted by its similarity to headlines
 already chosen (maximal marginal relevance), so the takeaways make different points. Sentences that no
-theme covers can still make "other" takeaways when the document has fewer themes than wanted.
+theme covers can still make "other" takeaways when the document has fewer themes than wanted. A
+document outside the taxonomy (see :mod:`nlp.scope`) gets no themed takeaway at all, only such points.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from nlp.document import Document
 from nlp.linguistic import Sentence
 from nlp.rank import Salience, centrality, salience
+from nlp.scope import outside_taxonomy
 from nlp.summary import Evidence, Takeaway
 from nlp.themes import ThemeDecision
 
@@ -84,7 +86,10 @@ def select_takeaways(
     similarity = _similarity(
         [s.sentence.clean or s.sentence.text for s in scored], [s.sentence.segment for s in scored]
     )
-    weights = _theme_weights(scored, decisions, candidates)
+    off_topic = outside_taxonomy(
+        (s.sentence.candidate, bool(d.scores)) for s, d in zip(scored, decisions, strict=True)
+    )
+    weights = {} if off_topic else _theme_weights(scored, decisions, candidates)
     chosen: list[int] = []
     supporting: set[int] = set()  # evidence of a stronger takeaway does not head a weaker one
     drafts: list[tuple[float, str, int, list[int], float]] = []

@@ -45,20 +45,29 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         char_ngrams: tuple[int, int] = (2, 5),
         calibration_cv: int = 3,
         random_state: int = 0,
+        max_word_features: int | None = 20000,
+        max_char_features: int | None = 30000,
     ) -> None:
         self.C = C
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.calibration_cv = calibration_cv
         self.random_state = random_state
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
 
     def _features(self) -> FeatureUnion:
         words = TfidfVectorizer(
-            ngram_range=self.word_ngrams, sublinear_tf=True, strip_accents="unicode", lowercase=True
+            ngram_range=self.word_ngrams,
+            sublinear_tf=True,
+            strip_accents="unicode",
+            lowercase=True,
+            max_features=self.max_word_features,
         )
         chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=self.char_ngrams, sublinear_tf=True, min_df=2, lowercase=True
-        )
+            analyzer="char_wb", ngram_range=self.char_ngrams, sublinear_tf=True, min_df=2, lowercase=True,
+            max_features=self.max_char_features,
+        )  # fmt: skip
         return FeatureUnion([("words", words), ("chars", chars)])
 
     def _estimator(self, y: NDArray[np.int_]) -> BaseEstimator:
@@ -69,13 +78,18 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if folds < 2:
             return LogisticRegression(C=10.0, class_weight="balanced", max_iter=1000)
         base = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
-        return CalibratedClassifierCV(base, method="sigmoid", cv=folds)
+        # one SVM on all the data, its sigmoid fitted on cross-validated scores: a third of the size
+        # of an ensemble of fold models, so the shipped model stays small
+        return CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False)
 
     def fit(self, X: Sequence[str], Y: NDArray[np.int_]) -> ThemeClassifier:
         Y = np.asarray(Y)
         if Y.ndim != 2:
             raise ValueError("Y must be a 2-D indicator matrix (n_samples, n_themes)")
         self.features_ = self._features().fit(list(X))
+        for _, vectorizer in self.features_.transformer_list:
+            # numpy integers would be saved one file each (50,000 entries in the model archive)
+            vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
         features = self.features_.transform(list(X))
         self.estimators_ = [self._estimator(Y[:, j]).fit(features, Y[:, j]) for j in range(Y.shape[1])]
         self.n_outputs_ = Y.shape[1]

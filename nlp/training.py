@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,7 +24,7 @@ import skops.io as sio
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sklearn.base import clone
-from sklearn.model_selection import KFold
+from sklearn.model_selection import GroupKFold
 from spacy.language import Language
 
 from nlp.model_files import CLASSIFIER_FILE, META_FILE, MODEL_FORMAT, ModelError, read_meta
@@ -60,6 +61,10 @@ class LabelledSentence(BaseModel):
 
     text: str
     themes: list[str]
+    group: str = ""
+    """the document a real sentence comes from: cross-validation never splits a document"""
+    real: bool = False
+    """from a real document (thresholds are chosen on these when there are any)"""
 
 
 def load_labels(
@@ -159,8 +164,13 @@ def train(
     nlp: Language,
     unlabelled: Sequence[str] = (),
     random_state: int = 0,
+    classifier: ThemeClassifier | None = None,
 ) -> ThemeModel:
     """Fit the classifier, learn phrase precisions and choose per-theme thresholds out of fold.
+
+    When some items are from real documents, phrase precisions and thresholds are measured on those
+    alone: sentences written for the project are easier than real ones and would set them too low.
+    Cross-validation folds never split a document.
 
     ``unlabelled`` sentences get weak labels from the seed phrases that proved precise on the labelled
     data; they join every training fold but are never scored, so thresholds rest on human labels only.
@@ -170,20 +180,22 @@ def train(
     Y = indicator_matrix(items, theme_ids)
     matcher = PatternMatcher(nlp, taxonomy)
     hits = sentence_hits(nlp, matcher, texts)
-    precision = _phrase_precision(hits, Y, theme_ids)
+    real = [i for i, item in enumerate(items) if item.real] or list(range(len(items)))
+    precision = _phrase_precision([hits[i] for i in real], Y[real], theme_ids)
     pattern_r = np.array([pattern_strength(h, theme_ids, precision) for h in hits])
     weak = weak_labels(sentence_hits(nlp, matcher, unlabelled), unlabelled, theme_ids, precision)
     weak_texts, Y_weak = [w.text for w in weak], indicator_matrix(weak, theme_ids)
-    folds = KFold(n_splits=_FOLDS, shuffle=True, random_state=random_state)
-    classifier = ThemeClassifier(random_state=random_state)
+    folds = GroupKFold(n_splits=_FOLDS, shuffle=True, random_state=random_state)
+    groups = [item.group or f"written-{i}" for i, item in enumerate(items)]
+    classifier = classifier or ThemeClassifier(random_state=random_state)
     oof = np.zeros(Y.shape)
-    for train_rows, test_rows in folds.split(texts):
+    for train_rows, test_rows in folds.split(texts, groups=groups):
         fold_texts = [texts[i] for i in train_rows] + weak_texts
         fold = clone(classifier).fit(fold_texts, np.vstack([Y[train_rows], Y_weak]))
         oof[test_rows] = fold.predict_proba([texts[i] for i in test_rows])
-    model_thresholds = _best_thresholds(oof, Y)
-    rule_thresholds = _best_thresholds(pattern_r, Y)
-    thresholds = _best_thresholds(combine(oof, pattern_r), Y)
+    model_thresholds = _best_thresholds(oof[real], Y[real])
+    rule_thresholds = _best_thresholds(pattern_r[real], Y[real])
+    thresholds = _best_thresholds(combine(oof, pattern_r)[real], Y[real])
     classifier.fit(texts + weak_texts, np.vstack([Y, Y_weak]))
     model = ThemeModel(
         theme_ids=list(theme_ids),
@@ -194,7 +206,9 @@ def train(
         phrase_precision=precision,
     )
     variants: tuple[Variant, ...] = ("combined", "model", "rules")
-    oof_metrics = {v: metrics(Y, _predict(oof, pattern_r, v, model), theme_ids) for v in variants}
+    oof_metrics = {
+        v: metrics(Y[real], _predict(oof[real], pattern_r[real], v, model), theme_ids) for v in variants
+    }
     data_hash = _data_hash([*items, *weak])
     model.metadata = {
         "format": MODEL_FORMAT,
@@ -238,7 +252,7 @@ def weak_labels(
 
 def _data_hash(items: Sequence[LabelledSentence]) -> str:
     """Identifies the training data: same sentences and labels in the same order, same hash."""
-    lines = (f"{item.text}\t{','.join(sorted(item.themes))}" for item in items)
+    lines = (f"{item.text}\t{','.join(sorted(item.themes))}\t{item.group}" for item in items)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16]
 
 
@@ -299,7 +313,7 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 def save_model(model: ThemeModel, folder: Path) -> None:
     """Write the model folder; the JSON is written last so a half-written folder never looks complete."""
     folder.mkdir(parents=True, exist_ok=True)
-    sio.dump(model.classifier, folder / CLASSIFIER_FILE)
+    sio.dump(model.classifier, folder / CLASSIFIER_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     meta = {
         "theme_ids": model.theme_ids,
         "thresholds": model.thresholds.tolist(),

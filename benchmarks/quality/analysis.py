@@ -53,7 +53,10 @@ class Engine:
 
     def __init__(self, cache: Path = DEFAULT_CACHE, *, n_process: int = 1) -> None:
         settings = Settings()
-        model_inputs = [settings.taxonomy_path, settings.train_labels, PROJECT_ROOT / "nlp" / "training.py"]
+        model_inputs = [
+            settings.taxonomy_path, settings.train_labels, settings.real_labels / "themes.jsonl",
+            PROJECT_ROOT / "nlp" / "training.py", PROJECT_ROOT / "nlp" / "themes.py",
+        ]  # fmt: skip
         self.settings = settings.model_copy(
             update={"models_dir": cache / f"models-{_digest([p for p in model_inputs if p.exists()])}"}
         )

@@ -69,6 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS, help="the RESULTS.md to update")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--n-process", type=int, default=1, help="processes for the spaCy pass")
+    parser.add_argument(
+        "--real-split", choices=("dev", "test"), default="test",
+        help="split of the real labels to judge themes and takeaways on (dev: for choices, not written)",
+    )  # fmt: skip
+    parser.add_argument("--real-only", action="store_true", help="only the real-document sections")
     args = parser.parse_args(argv)
     if not (args.data / "qmsum" / args.split).is_dir():
         print(
@@ -83,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     started = time.perf_counter()
     engine = Engine(args.cache, n_process=args.n_process)
+    if args.real_only:
+        print("\n\n".join(real_sections(engine, args.real_split)))
+        return 0
     meetings = load_meetings(args.data, args.split)
     _log(f"analysing {len(meetings)} QMSum {args.split} meetings (cached in {args.cache})")
     runs = [
@@ -96,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         topics_section(runs, engine.analyzer.taxonomy),
     ]
     if args.split == "val":
-        parts += [statements_section(engine, args.data), themes_section(engine)]
+        parts += [statements_section(engine, args.data), *real_sections(engine, args.real_split)]
     parts.append(versions_section(engine, time.perf_counter() - started))
     body = "\n\n".join(parts)
     command = " ".join([COMMAND, *(sys.argv[1:] if argv is None else argv)])
@@ -105,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"on QMSum {args.split}; data read in place from ../shared/data._\n"
     )
     print(header + "\n" + body)
-    if args.split == "val" and not args.no_write:
+    if args.split == "val" and args.real_split == "test" and not args.no_write:
         replace_section(args.results, header + "\n" + body, heading=SECTION)
         _log(f"wrote the Quality section of {args.results}")
     return 0
@@ -478,39 +486,25 @@ def _short(text: str, limit: int = 220) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-# --- Theme classification on the held-out labels -----------------------------------------------------
+# --- Themes and takeaways on real documents ---------------------------------------------------------
 
 
-def themes_section(engine: Engine) -> str:
-    from flows.theme_model import evaluate
+def real_sections(engine: Engine, split: str) -> list[str]:
+    """Themes, key takeaways, abstention and the seed, judged on the adjudicated real labels."""
+    from benchmarks.quality import real
 
     analyzer = engine.analyzer
-    evaluation = evaluate(engine.settings, analyzer.model, nlp=analyzer.nlp)
-    variants = ("combined", "model", "rules")
-    results = evaluation.results
-    per_theme = [
-        [
-            theme,
-            results["combined"]["per_theme"][theme]["support"],
-            *(results[v]["per_theme"][theme]["f1"] for v in variants),
-        ]
-        for theme in analyzer.taxonomy.ids
+    settings = engine.settings
+    if not (settings.real_labels / "themes.jsonl").exists():
+        return ["### Real documents\n\nNo real labels found."]
+    _log(f"themes and takeaways on the real {split} split")
+    bench = real.theme_bench(settings, analyzer.model, analyzer.nlp, analyzer.taxonomy, split)
+    return [
+        real.themes_section(bench, analyzer.taxonomy.ids),
+        real.takeaways_section(engine, split),
+        real.scope_section(engine),
+        real.seed_section(engine),
     ]
-    averages = [
-        [f"{avg} {k}", *(results[v][avg][k] for v in variants)]
-        for avg in ("micro", "macro")
-        for k in ("precision", "recall", "f1")
-    ]
-    return "\n".join(
-        [
-            f"### Theme classification on the held-out labelled sentences (n={evaluation.n_sentences})\n",
-            "F1 per theme for the combined classifier (patterns + model), the model alone and the rules "
-            "alone:\n",
-            table(["theme", "support", "combined", "model only", "rules only"], per_theme),
-            "",
-            table(["average", "combined", "model only", "rules only"], averages),
-        ]
-    )
 
 
 def versions_section(engine: Engine, seconds: float) -> str:

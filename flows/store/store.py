@@ -41,6 +41,7 @@ from flows.store.db import (
 from flows.store.lock import advisory_lock, file_lock
 from flows.store.migrations import current_revisions, upgrade_to_head
 from nlp.errors import IngestError
+from nlp.scope import outside_taxonomy
 from nlp.summary import DocumentSummary, ModelInfo
 
 CHUNK = 500
@@ -524,6 +525,8 @@ def _load(connection: Connection, ids: list[str]) -> list[DocumentSummary]:
             "quotes": [_without(row, "i") for row in children[m.Quote][doc_id]],
             "entities": [_without(row, "i") for row in children[m.Entity][doc_id]],
         }
+        flags = ((s["candidate"], bool(s["themes"])) for s in summary["sentences"])
+        summary["outside_taxonomy"] = outside_taxonomy(flags)
         out.append(DocumentSummary.model_validate(summary))
     return out
 
