@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,11 +10,14 @@ from spacy.language import Language
 
 from flows.settings import Settings
 from nlp.errors import IngestFailure
-from nlp.gold import GoldError, Split, load_gold_sentences
+from nlp.gold import GoldError, Split, load_documents, load_gold_sentences, load_gold_takeaways, resolve
 from nlp.ingest import read_document
+from nlp.key_sentences import fit as fit_key_sentences
+from nlp.key_sentences import same_sentence
 from nlp.linguistic import analysis_pipeline, parse, sentences
 from nlp.model_files import ModelError
 from nlp.patterns import PatternMatcher
+from nlp.takeaways import key_sentence_rows
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.training import (
     LabelledSentence,
@@ -93,8 +97,46 @@ def train_and_save(settings: Settings, *, nlp: Language | None = None) -> ThemeM
         training_items(settings, taxonomy), taxonomy=taxonomy, nlp=nlp,
         unlabelled=unlabelled_sentences(settings, nlp), random_state=settings.random_state,
     )  # fmt: skip
+    learn_key_sentences(settings, model, taxonomy, nlp)
     save_model(model, settings.theme_model_dir)
     return model
+
+
+def learn_key_sentences(settings: Settings, model: ThemeModel, taxonomy: Taxonomy, nlp: Language) -> None:
+    """Fit the key-sentence model on the gold takeaways of the train split's real documents, when the
+    data and labels are there; the model's version then covers those labels too."""
+    if not (settings.real_labels / "takeaways.jsonl").exists() or not settings.data_dir.is_dir():
+        return
+    try:
+        gold = load_gold_takeaways(settings.real_labels, settings.data_dir, taxonomy.ids)
+    except GoldError as exc:
+        if "unknown theme" in str(exc):
+            return
+        raise
+    documents = [
+        d for d in load_documents(settings.real_labels).values() if d.split == "train" and d.doc in gold
+    ]
+    read = [read_document((settings.data_dir / d.path).read_bytes(), source=d.path) for d in documents]
+    matcher = PatternMatcher(nlp, taxonomy)
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    for record, (document, doc) in zip(documents, parse(read, nlp=nlp), strict=True):
+        sents = sentences(document, doc)
+        decisions = model.decide(
+            [s.clean or s.text for s in sents], matcher.sentence_hits(doc, [(s.start, s.end) for s in sents])
+        )
+        key = [resolve(span, settings.data_dir) for t in gold[record.doc].takeaways for span in t.evidence]
+        for s, row in zip(sents, key_sentence_rows(document, sents, decisions), strict=True):
+            if s.candidate:
+                rows.append(row)
+                labels.append(int(any(same_sentence(s.text, k) for k in key)))
+    model.key_sentences = fit_key_sentences(rows, labels)
+    gold_hash = hashlib.sha256((settings.real_labels / "takeaways.jsonl").read_bytes()).hexdigest()[:16]
+    model.metadata["key_sentences"] = {
+        "documents": len(documents), "sentences": len(rows), "key_sentences": sum(labels),
+        "gold_hash": gold_hash,
+    }  # fmt: skip
+    model.metadata["version"] = hashlib.sha256(f"{model.version}:{gold_hash}".encode()).hexdigest()[:12]
 
 
 def load_or_train(settings: Settings, *, nlp: Language | None = None) -> tuple[ThemeModel, bool]:

@@ -99,7 +99,7 @@ def summarise(document: Document, doc: Doc, analyzer: Analyzer) -> DocumentSumma
             for theme in decision.scores:
                 groups.setdefault(theme, []).append(s.i)
     keyphrases = rank_keyphrases(candidates, groups) if sents else {}
-    scored = score_sentences(document, sents)
+    scored = score_sentences(document, sents, decisions=decisions, key_model=analyzer.model.key_sentences)
     labels = {t.id: t.label for t in analyzer.taxonomy.themes}
     takeaways = select_takeaways(
         scored, decisions, labels=labels, keyphrases=keyphrases, options=analyzer.options

@@ -27,7 +27,9 @@ class DocumentEntry(_Frozen):
     sentences: int
     takeaways: list[str] = Field(description="theme ids of the takeaways, in rank order")
     prevalence: dict[str, float] = Field(description="theme -> share of candidate sentences carrying it")
-    outside_taxonomy: bool = Field(default=False, description="the document's subject lies outside the taxonomy")
+    outside_taxonomy: bool = Field(
+        default=False, description="the document's subject lies outside the taxonomy"
+    )
 
 
 class CorpusSummary(_Frozen):

@@ -18,6 +18,8 @@ from numpy.typing import NDArray
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlp.document import Document
+from nlp.key_sentences import KeySentenceModel, hand_score
+from nlp.key_sentences import features as key_features
 from nlp.linguistic import Sentence
 from nlp.rank import Salience, centrality, salience
 from nlp.scope import outside_taxonomy
@@ -32,6 +34,9 @@ _SAME_SEGMENT = 0.6
 _MIN_OTHER_BASE = 0.45
 _DOMINANCE_MARGIN = 0.1
 _DUPLICATE = 0.7
+_PASSAGE = 3
+"""Evidence lies within this many sentences of its headline."""
+_LOCAL = 2
 """Similarity at which a sentence restates one already chosen and is not considered at all."""
 
 
@@ -50,25 +55,60 @@ class ScoredSentence:
     structure: tuple[str, ...]
 
 
-def score_sentences(document: Document, sentences: Sequence[Sentence]) -> list[ScoredSentence]:
-    """Salience of each sentence from centrality, cues, structure (bullets, topic sentences) and penalties."""
+def _salience_parts(
+    document: Document, sentences: Sequence[Sentence]
+) -> list[tuple[Sentence, Salience, tuple[str, ...]]]:
     central = centrality([s.clean or s.text for s in sentences])
-    scored = []
+    parts = []
     seen_segments: set[int] = set()
     for s, c in zip(sentences, central, strict=True):
         opens_segment = s.segment not in seen_segments
         seen_segments.add(s.segment)
-        sal = salience(s.clean or s.text, float(c))
         structure: list[str] = []
         segment = document.segments[s.segment] if document.segments else None
         if segment is not None and segment.kind == "item":
             structure.append("bullet point")
         if opens_segment and document.kind == "statement":
             structure.append("opens a paragraph")
-        structural = 1.0 if "bullet point" in structure else 0.4 if structure else 0.0
-        base = 0.45 * sal.centrality + 0.3 * sal.cue + 0.25 * structural - sal.penalty
-        scored.append(ScoredSentence(sentence=s, base=base, salience=sal, structure=tuple(structure)))
-    return scored
+        parts.append((s, salience(s.clean or s.text, float(c)), tuple(structure)))
+    return parts
+
+
+def key_sentence_rows(
+    document: Document, sentences: Sequence[Sentence], decisions: Sequence[ThemeDecision]
+) -> list[list[float]]:
+    """The key-sentence model's features for every sentence of a document."""
+    last = max(len(sentences) - 1, 1)
+    return [
+        key_features(sal, structure, position=s.i / last, words=len((s.clean or s.text).split()),
+                     theme_scores=d.scores)
+        for (s, sal, structure), d in zip(_salience_parts(document, sentences), decisions, strict=True)
+    ]  # fmt: skip
+
+
+def score_sentences(
+    document: Document,
+    sentences: Sequence[Sentence],
+    *,
+    decisions: Sequence[ThemeDecision] = (),
+    key_model: KeySentenceModel | None = None,
+) -> list[ScoredSentence]:
+    """Salience of each sentence. With a key-sentence model learned from real documents, ``base`` is its
+    probability that the sentence states a key point, minus one half; otherwise the hand-set mix of
+    centrality, cues, structure (bullets, topic sentences) and penalties."""
+    parts = _salience_parts(document, sentences)
+    if key_model is not None and len(decisions) == len(sentences):
+        rows = key_sentence_rows(document, sentences, decisions)
+        bases = [float(p) - 0.5 for p in key_model.probability(rows)]
+    else:
+        bases = [
+            hand_score(sal, 1.0 if "bullet point" in structure else 0.4 if structure else 0.0)
+            for _, sal, structure in parts
+        ]
+    return [
+        ScoredSentence(sentence=s, base=base, salience=sal, structure=structure)
+        for (s, sal, structure), base in zip(parts, bases, strict=True)
+    ]
 
 
 def select_takeaways(
@@ -202,7 +242,9 @@ def _evidence(
     theme: str,
     limit: int,
 ) -> list[int]:
-    picked: list[int] = []
+    """First the sentences around the headline that carry its theme (annotators mark the neighbouring
+    sentences that state a point), then where else the document makes it, most relevant and least
+    redundant first."""
     pool = [
         i
         for i in members
@@ -210,6 +252,10 @@ def _evidence(
         and _dominant(decisions[i], theme)
         and not {"framing", "logistics"} & set(scored[i].salience.penalties)
     ]
+    segments = _nearby_segments(scored, headline)
+    local = [i for i in pool if abs(i - headline) <= _PASSAGE and scored[i].sentence.segment in segments]
+    picked = sorted(local, key=lambda i: (-_theme_score(scored[i], decisions[i], theme), i))[:_LOCAL]
+    pool = [i for i in pool if i not in picked]
     while pool and len(picked) < limit:
         pick = _mmr_pick(
             pool, [headline, *picked], similarity, lambda i: _theme_score(scored[i], decisions[i], theme)
@@ -219,6 +265,12 @@ def _evidence(
         picked.append(pick)
         pool.remove(pick)
     return sorted(picked)
+
+
+def _nearby_segments(scored: Sequence[ScoredSentence], headline: int) -> set[int]:
+    """The headline's paragraph or turn and the ones on either side of it."""
+    segment = scored[headline].sentence.segment
+    return {segment - 1, segment, segment + 1}
 
 
 def _dominant(decision: ThemeDecision, theme: str) -> bool:

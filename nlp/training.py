@@ -27,6 +27,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 from spacy.language import Language
 
+from nlp.key_sentences import KeySentenceModel
 from nlp.model_files import CLASSIFIER_FILE, META_FILE, MODEL_FORMAT, ModelError, read_meta
 from nlp.patterns import Hits, PatternMatcher
 from nlp.taxonomy import Taxonomy
@@ -118,6 +119,8 @@ class ThemeModel:
     rule_thresholds: FloatArray
     phrase_precision: dict[str, float]
     metadata: dict[str, Any] = field(default_factory=dict)
+    key_sentences: KeySentenceModel | None = None
+    """which sentences state key points, learned from real documents' gold takeaways (if any)"""
 
     @property
     def version(self) -> str:
@@ -321,6 +324,7 @@ def save_model(model: ThemeModel, folder: Path) -> None:
         "rule_thresholds": model.rule_thresholds.tolist(),
         "phrase_precision": model.phrase_precision,
         "metadata": model.metadata,
+        "key_sentences": model.key_sentences.to_json() if model.key_sentences else None,
     }
     tmp = folder / f".{META_FILE}.tmp"
     tmp.write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
@@ -345,4 +349,7 @@ def load_model(folder: Path, *, taxonomy: Taxonomy) -> ThemeModel:
         rule_thresholds=np.array(meta["rule_thresholds"]),
         phrase_precision={k: float(v) for k, v in meta["phrase_precision"].items()},
         metadata=meta["metadata"],
+        key_sentences=KeySentenceModel.from_json(meta["key_sentences"])
+        if meta.get("key_sentences")
+        else None,
     )

@@ -55,7 +55,9 @@ class Engine:
         settings = Settings()
         model_inputs = [
             settings.taxonomy_path, settings.train_labels, settings.real_labels / "themes.jsonl",
-            PROJECT_ROOT / "nlp" / "training.py", PROJECT_ROOT / "nlp" / "themes.py",
+            settings.real_labels / "takeaways.jsonl", PROJECT_ROOT / "nlp" / "training.py",
+            PROJECT_ROOT / "nlp" / "themes.py", PROJECT_ROOT / "nlp" / "key_sentences.py",
+            PROJECT_ROOT / "flows" / "theme_model.py",
         ]  # fmt: skip
         self.settings = settings.model_copy(
             update={"models_dir": cache / f"models-{_digest([p for p in model_inputs if p.exists()])}"}

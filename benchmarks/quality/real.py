@@ -9,7 +9,6 @@ list. Off-taxonomy: every product-design and research meeting of QMSum outside t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,7 +28,7 @@ from nlp.gold import (
     resolve,
 )
 from nlp.gold import Span as GoldSpan
-from nlp.linguistic import clean_transcript_text
+from nlp.key_sentences import same_sentence
 from nlp.patterns import PatternMatcher
 from nlp.scope import OUTSIDE_TAXONOMY_SHARE
 from nlp.summary import DocumentSummary
@@ -37,7 +36,6 @@ from nlp.training import ThemeModel, metrics, sentence_hits, train
 
 IntArray = NDArray[np.int_]
 TOP = 4
-_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -158,18 +156,6 @@ def themes_section(bench: ThemeBench, theme_ids: Sequence[str]) -> str:
 
 
 # --- takeaways ----------------------------------------------------------------------------------------
-
-
-def words(text: str) -> set[str]:
-    return set(_WORD.findall(clean_transcript_text(text).lower()))
-
-
-def same_sentence(a: str, b: str) -> bool:
-    """Our sentences come from the normalized text, gold ones from the raw file: compare their words."""
-    x, y = words(a), words(b)
-    if not x or not y:
-        return False
-    return len(x & y) / len(x | y) >= 0.6 or (x <= y and len(x) >= 5) or (y <= x and len(y) >= 5)
 
 
 Pick = tuple[str, list[str]]
