@@ -471,11 +471,30 @@ def train(
     restore_previous: Annotated[
         bool, typer.Option("--restore-previous", help="bring back the model the last promotion replaced")
     ] = False,
+    ship: Annotated[
+        bool,
+        typer.Option(
+            "--ship", help="rebuild the model shipped in configs/theme_model (needs ../shared/data)"
+        ),
+    ] = False,
     out: Out = None,
     db: Db = None,
 ) -> None:
     """(Re)train the theme model from the corpus labels, the taxonomy examples and, optionally, reviews."""
     settings = _settings(taxonomy_path=taxonomy, out_dir=out)
+    if ship:
+        from flows.theme_model import real_items, train_and_save
+
+        if not real_items(settings, load_taxonomy(settings.taxonomy_path), split="train"):
+            err_console.print(
+                f"[bold red]The shipped model is trained on the real labelled sentences, which point into "
+                f"{settings.data_dir}: that folder or the labels are missing.[/]"
+            )
+            raise typer.Exit(code=1)
+        with err_console.status("training the shipped theme model", spinner="dots"):
+            model = train_and_save(settings, folder=settings.shipped_model_dir)
+        console.print(f"Trained theme model {model.version}; saved to {settings.shipped_model_dir}.")
+        return
     if restore_previous:
         from flows.reviews import ReviewError, restore_previous_model
 

@@ -137,11 +137,12 @@ def version_key(settings: Settings) -> str:
     """Which model, taxonomy and spaCy pipeline analysed a document: a change means re-analysis."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from nlp.model_files import ModelError, saved_version
+    from nlp.model_files import ModelError, active_model_dir, saved_version
 
     taxonomy = load_taxonomy(settings.taxonomy_path)
     try:
-        model = saved_version(settings.theme_model_dir, taxonomy=taxonomy)
+        folder = active_model_dir(settings.model_search_path, taxonomy=taxonomy)
+        model = saved_version(folder, taxonomy=taxonomy)
     except ModelError:  # none yet: train one (scikit-learn is imported only then)
         from flows.theme_model import train_and_save
 

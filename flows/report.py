@@ -73,7 +73,7 @@ def print_takeaways(summaries: Iterable[DocumentSummary], console: Console) -> N
 def print_evaluation(evaluation: Evaluation, console: Console) -> None:
     combined = evaluation.results["combined"]
     table = Table(
-        title=f"Theme classification on {evaluation.n_sentences} held-out sentences", title_justify="left"
+        title=f"Theme classification on {evaluation.n_sentences} {evaluation.where}", title_justify="left"
     )
     for column in ("theme", "precision", "recall", "F1", "support"):
         table.add_column(column, justify="left" if column == "theme" else "right")

@@ -52,9 +52,19 @@ class Settings(BaseSettings):
     fetch_max_redirects: int = Field(default=5, ge=0)
     fetch_max_feed_items: int = Field(default=50, ge=1, description="new items fetched per feed per run")
 
+    shipped_model_dir: Path = Field(
+        default=PROJECT_ROOT / "configs" / "theme_model",
+        description="the theme model shipped with the project, used when models_dir holds none",
+    )
+
     @property
     def theme_model_dir(self) -> Path:
         return self.models_dir / "theme"
+
+    @property
+    def model_search_path(self) -> list[Path]:
+        """Where a run looks for its theme model: the user's trained one, then the shipped one."""
+        return [self.theme_model_dir, self.shipped_model_dir]
 
     @property
     def fetch_state_path(self) -> Path:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -15,7 +17,7 @@ from nlp.ingest import read_document
 from nlp.key_sentences import fit as fit_key_sentences
 from nlp.key_sentences import same_sentence
 from nlp.linguistic import analysis_pipeline, parse, sentences
-from nlp.model_files import ModelError
+from nlp.model_files import ModelError, active_model_dir
 from nlp.patterns import PatternMatcher
 from nlp.takeaways import key_sentence_rows
 from nlp.taxonomy import Taxonomy, load_taxonomy
@@ -31,12 +33,15 @@ from nlp.training import (
     train,
 )
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Evaluation:
     n_sentences: int
     results: dict[str, dict[str, Any]]
     """variant (combined, model, rules) -> metrics"""
+    where: str = "held-out sentences"
 
 
 def training_items(settings: Settings, taxonomy: Taxonomy) -> list[LabelledSentence]:
@@ -90,7 +95,9 @@ def unlabelled_sentences(settings: Settings, nlp: Language) -> list[str]:
     ]
 
 
-def train_and_save(settings: Settings, *, nlp: Language | None = None) -> ThemeModel:
+def train_and_save(
+    settings: Settings, *, nlp: Language | None = None, folder: Path | None = None
+) -> ThemeModel:
     taxonomy = load_taxonomy(settings.taxonomy_path)
     nlp = nlp or analysis_pipeline(settings.spacy_model)
     model = train(
@@ -98,8 +105,21 @@ def train_and_save(settings: Settings, *, nlp: Language | None = None) -> ThemeM
         unlabelled=unlabelled_sentences(settings, nlp), random_state=settings.random_state,
     )  # fmt: skip
     learn_key_sentences(settings, model, taxonomy, nlp)
-    save_model(model, settings.theme_model_dir)
+    model.metadata["labels"] = label_hashes(settings)
+    save_model(model, folder or settings.theme_model_dir)
     return model
+
+
+def label_hashes(settings: Settings) -> dict[str, str]:
+    """SHA-256 of each label file a model could learn from, so a shipped model can be checked against
+    the labels it claims (files that are absent are left out)."""
+    files = {
+        "written": settings.train_labels,
+        "real_units": settings.real_labels / "units.jsonl",
+        "real_themes": settings.real_labels / "themes.jsonl",
+        "real_takeaways": settings.real_labels / "takeaways.jsonl",
+    }
+    return {k: hashlib.sha256(p.read_bytes()).hexdigest() for k, p in files.items() if p.exists()}
 
 
 def learn_key_sentences(settings: Settings, model: ThemeModel, taxonomy: Taxonomy, nlp: Language) -> None:
@@ -140,20 +160,32 @@ def learn_key_sentences(settings: Settings, model: ThemeModel, taxonomy: Taxonom
 
 
 def load_or_train(settings: Settings, *, nlp: Language | None = None) -> tuple[ThemeModel, bool]:
-    """The saved model for the current taxonomy, training one first if there is none; True if trained."""
+    """The user's trained model or the shipped one for the current taxonomy, training one first if
+    neither fits; True if trained."""
     taxonomy = load_taxonomy(settings.taxonomy_path)
     try:
-        return load_model(settings.theme_model_dir, taxonomy=taxonomy), False
+        return load_model(
+            active_model_dir(settings.model_search_path, taxonomy=taxonomy), taxonomy=taxonomy
+        ), False
     except ModelError:
+        if not real_items(settings, taxonomy, split="train"):
+            logger.warning(
+                "training a theme model without the real labelled sentences (%s is not there): it will "
+                "be weaker than the shipped one on real documents", settings.data_dir,
+            )  # fmt: skip
         return train_and_save(settings, nlp=nlp), True
 
 
 def evaluate(settings: Settings, model: ThemeModel, *, nlp: Language | None = None) -> Evaluation:
-    """Scores on the held-out labels, never seen in training, for the combined, model-only and rule-only
-    variants."""
+    """Scores on held-out labels never seen in training, for the combined, model-only and rule-only
+    variants: the real test split when the data is beside the project, else the written eval set."""
     taxonomy = load_taxonomy(settings.taxonomy_path)
     nlp = nlp or analysis_pipeline(settings.spacy_model)
-    items = load_labels(settings.eval_labels, taxonomy.ids, unknown="drop")
+    items = real_items(settings, taxonomy, split="test")
+    where = "real sentences of the test split"
+    if not items:
+        items = load_labels(settings.eval_labels, taxonomy.ids, unknown="drop")
+        where = "written sentences of the eval set"
     texts = [item.text for item in items]
     Y = indicator_matrix(items, taxonomy.ids)
     hits = sentence_hits(nlp, PatternMatcher(nlp, taxonomy), texts)
@@ -161,4 +193,4 @@ def evaluate(settings: Settings, model: ThemeModel, *, nlp: Language | None = No
         variant: metrics(Y, model.predict(texts, hits, variant), taxonomy.ids)
         for variant in ("combined", "model", "rules")
     }
-    return Evaluation(n_sentences=len(items), results=results)
+    return Evaluation(n_sentences=len(items), results=results, where=where)

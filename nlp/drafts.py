@@ -26,6 +26,7 @@ import docx
 import jinja2
 from pydantic import BaseModel, ConfigDict, Field
 
+from nlp.announced import NUMBER_WORDS, announced_count
 from nlp.entities import HONORIFICS, ROLE_WORDS, title_key
 from nlp.facts import EVENT_NOUNS
 from nlp.summary import DocumentSummary, Person, Takeaway
@@ -35,7 +36,6 @@ DRAFT_SCHEMA_VERSION = 1
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[1] / "configs" / "templates"
 """The project's house style; callers pass their own folder (a setting) to change it."""
 
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _OPENERS = re.compile(
     r"^(?:(?:but|and|so|yet|also|however|moreover|furthermore|indeed|still|now|well|first(?:ly)?|"
     r"second(?:ly)?|third(?:ly)?|fourth|finally|lastly|in addition|additionally|in short|to recap|"
@@ -45,12 +45,6 @@ _OPENERS = re.compile(
 )
 """Discourse markers that tie a sentence to the one before it, and forms of address opening a turn ("Mr.
 Chair, ..."): both read oddly as a stand-alone point."""
-_ANNOUNCED = re.compile(
-    r"\b(?P<n>two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:(?:key|main|major|big|important)\s+)?"
-    r"(?:takeaways|take-aways|lessons|key messages|messages|recommendations|priorities)\b",
-    re.IGNORECASE,
-)
-"""A statement that announces its own count ("here are my three key takeaways") caps the draft's."""
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
@@ -245,11 +239,8 @@ def _eligible(summary: DocumentSummary, options: DraftOptions) -> list[Takeaway]
 
 
 def _announced_count(summary: DocumentSummary) -> int | None:
-    found = _ANNOUNCED.search(summary.text)
-    if found is None:
-        return None
-    n = found["n"].lower()
-    return int(n) if n.isdigit() else _NUMBER_WORDS.index(n)
+    """A statement that announces its own count ("here are my three key takeaways") caps the draft's."""
+    return announced_count(summary.text)
 
 
 def _draft_takeaway(
@@ -595,7 +586,7 @@ def join_people(people: Sequence[DraftPerson]) -> str:
 
 
 def number_word(n: int) -> str:
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
 
 
 # --- checks -----------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ loading one."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,3 +38,16 @@ def read_meta(folder: Path, *, taxonomy: Taxonomy) -> dict[str, Any]:
 def saved_version(folder: Path, *, taxonomy: Taxonomy) -> str:
     """The version of the saved model, from its JSON alone."""
     return str(read_meta(folder, taxonomy=taxonomy)["metadata"].get("version", "untrained"))
+
+
+def active_model_dir(folders: Sequence[Path], *, taxonomy: Taxonomy) -> Path:
+    """The first folder holding a usable model for this taxonomy: the user's trained model first, then
+    the one shipped with the project; :class:`ModelError` (the first folder's reason) when none does."""
+    problems = []
+    for folder in folders:
+        try:
+            read_meta(folder, taxonomy=taxonomy)
+            return folder
+        except ModelError as exc:
+            problems.append(exc)
+    raise problems[0] if problems else ModelError("no model folder given")

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from nlp.announced import announced_count
 from nlp.document import Document
 from nlp.key_sentences import KeySentenceModel, hand_score
 from nlp.key_sentences import features as key_features
@@ -130,13 +131,17 @@ def select_takeaways(
         (s.sentence.candidate, bool(d.scores)) for s, d in zip(scored, decisions, strict=True)
     )
     weights = {} if off_topic else _theme_weights(scored, decisions, candidates)
-    chosen: list[int] = []
-    supporting: set[int] = set()  # evidence of a stronger takeaway does not head a weaker one
+    listed = [] if off_topic else _listed_points(scored, decisions, options.max_evidence)
+    chosen: list[int] = [headline for _, headline, _ in listed]
+    supporting: set[int] = {i for _, _, evidence in listed for i in evidence}
     drafts: list[tuple[float, str, int, list[int], float]] = []
+    used = {theme for theme, _, _ in listed}
     ordered = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
     for theme, weight in ordered:
-        if len(drafts) >= options.max_takeaways or weight < options.min_theme_weight:
+        if len(listed) + len(drafts) >= options.max_takeaways or weight < options.min_theme_weight:
             break
+        if theme in used:
+            continue
         members = [i for i in candidates if theme in decisions[i].scores]
         available = [i for i in members if i not in supporting]
         pick = _mmr(
@@ -151,19 +156,17 @@ def select_takeaways(
         )
         supporting.update(evidence)
         drafts.append((weight, theme, headline, evidence, fit))
-    if len(drafts) < options.max_takeaways:
-        drafts.extend(
-            _other_points(
-                scored, decisions, candidates, chosen, similarity, options.max_takeaways - len(drafts)
-            )
-        )
-    headlines = {d[2] for d in drafts}
-    drafts = [(w, t, h, [i for i in ev if i not in headlines], f) for w, t, h, ev, f in drafts]
+    wanted = options.max_takeaways - len(listed) - len(drafts)
+    if wanted > 0:
+        drafts.extend(_other_points(scored, decisions, candidates, chosen, similarity, wanted))
     top_weight = max((d[0] for d in drafts), default=1.0) or 1.0
+    ranked = sorted(drafts, key=lambda d: -(0.5 * d[0] / top_weight + 0.5 * d[4]))
+    # the points a statement lists itself come first, in its own order
+    firsts = [(top_weight, theme, headline, evidence, 1.0) for theme, headline, evidence in listed]
+    headlines = {d[2] for d in [*firsts, *ranked]}
+    final = [(w, t, h, [i for i in ev if i not in headlines], f) for w, t, h, ev, f in [*firsts, *ranked]]
     takeaways = []
-    for rank, (weight, theme, headline, evidence, fit) in enumerate(
-        sorted(drafts, key=lambda d: -(0.5 * d[0] / top_weight + 0.5 * d[4])), start=1
-    ):
+    for rank, (weight, theme, headline, evidence, fit) in enumerate(final, start=1):
         s = scored[headline]
         takeaways.append(
             Takeaway(
@@ -189,6 +192,53 @@ def select_takeaways(
             )
         )
     return takeaways
+
+
+def _listed_points(
+    scored: Sequence[ScoredSentence], decisions: Sequence[ThemeDecision], limit: int
+) -> list[tuple[str, int, list[int]]]:
+    """(theme, headline, evidence) of each point a statement lists itself: when a sentence announces
+    "three key takeaways", the three paragraphs after it are those points, each under its strongest
+    theme that an earlier point has not taken (the author made them distinct), headed by its first
+    sentence carrying that theme. When the points are bullets, the paragraphs under a bullet belong to
+    it. Nothing when the list is not there as announced."""
+    start = next((i for i, s in enumerate(scored) if announced_count(s.sentence.text)), None)
+    if start is None:
+        return []
+    count = announced_count(scored[start].sentence.text) or 0
+    after = [
+        i
+        for i in range(start + 1, len(scored))
+        if scored[i].sentence.segment != scored[start].sentence.segment
+    ]
+    bulleted = any("bullet point" in scored[i].structure for i in after)
+    groups: list[list[int]] = []
+    previous_segment = None
+    for i in after:
+        segment = scored[i].sentence.segment
+        opens = segment != previous_segment and (not bulleted or "bullet point" in scored[i].structure)
+        if opens:
+            groups.append([])
+        if groups:  # text between the announcement and the first bullet is not a point
+            groups[-1].append(i)
+        previous_segment = segment
+    if len(groups) < count:
+        return []
+    points: list[tuple[str, int, list[int]]] = []
+    for group in groups[:count]:
+        members = [i for i in group if scored[i].sentence.candidate]
+        totals: dict[str, float] = {}
+        for i in members:
+            for theme, p in decisions[i].scores.items():
+                totals[theme] = totals.get(theme, 0.0) + p
+        taken = {theme for theme, _, _ in points}
+        free = sorted((t for t in totals if t not in taken), key=lambda t: (-totals[t], t))
+        if not free:
+            return []
+        theme = free[0]
+        carrying = [i for i in members if theme in decisions[i].scores]
+        points.append((theme, carrying[0], carrying[1 : 1 + limit]))
+    return points
 
 
 def _theme_weights(

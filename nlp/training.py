@@ -318,6 +318,7 @@ def save_model(model: ThemeModel, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     sio.dump(model.classifier, folder / CLASSIFIER_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     meta = {
+        "classifier_sha256": hashlib.sha256((folder / CLASSIFIER_FILE).read_bytes()).hexdigest(),
         "theme_ids": model.theme_ids,
         "thresholds": model.thresholds.tolist(),
         "model_thresholds": model.model_thresholds.tolist(),
@@ -334,6 +335,9 @@ def save_model(model: ThemeModel, folder: Path) -> None:
 def load_model(folder: Path, *, taxonomy: Taxonomy) -> ThemeModel:
     """Load a saved model, refusing untrusted types and models fitted for another taxonomy."""
     meta, classifier_path = read_meta(folder, taxonomy=taxonomy), folder / CLASSIFIER_FILE
+    recorded = meta.get("classifier_sha256")
+    if recorded and hashlib.sha256(classifier_path.read_bytes()).hexdigest() != recorded:
+        raise ModelError(f"{classifier_path} is not the file {folder / META_FILE} describes (hash differs)")
     untrusted = set(sio.get_untrusted_types(file=classifier_path))
     unexpected = untrusted - _TRUSTED_TYPES
     if unexpected:
