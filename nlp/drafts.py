@@ -154,7 +154,7 @@ class Draft(_Frozen):
 @dataclass(frozen=True)
 class DraftOptions:
     max_takeaways: int = 5
-    min_confidence: float = 0.8
+    min_confidence: float = 0.6
     """Theme probability the headline sentence needs: weaker takeaways are for analysts, not for print."""
     max_people: int = 3
 

@@ -115,8 +115,10 @@ def test_seed_article_lede_and_its_three_takeaways(seed: DocumentSummary) -> Non
         assert fact in lede, (fact, lede)
     assert [t.theme for t in draft.takeaways] == ["partnerships", "digital_equity", "teacher_capacity"]
     assert draft.headline.startswith("Three key takeaways from the fourth annual meeting")
-    assert draft.takeaways[0].point.startswith("Cooperation must happen")  # "But" dropped, nothing else
-    assert draft.takeaways[1].point.startswith("We know that equity")  # "However," dropped
+    # the article lists its three takeaways as bullets: each point is the author's own bullet sentence
+    assert draft.takeaways[0].point.startswith("Multistakeholder partnerships are pivotal")
+    assert draft.takeaways[1].point.startswith("Digital technology holds significant potential")
+    assert draft.takeaways[2].point.startswith("Teacher involvement is crucial")
     kinds = {c.kind for c in draft.checks}
     assert {"quote", "attribution", "date"} <= kinds  # the article's words are unattributed; no year
     assert any("25 March" in c.text and "year" in c.text for c in draft.checks)

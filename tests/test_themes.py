@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -11,12 +12,21 @@ import skops.io as sio
 from spacy.language import Language
 
 from flows.settings import Settings
-from flows.theme_model import evaluate, training_items
+from flows.theme_model import evaluate, real_items, training_items
 from nlp.model_files import ModelError
 from nlp.patterns import PatternMatcher
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.themes import LinearScorer, ThemeClassifier, decide
-from nlp.training import ThemeModel, load_model, save_model, sentence_hits, train, weak_labels
+from nlp.training import (
+    ThemeModel,
+    indicator_matrix,
+    load_model,
+    metrics,
+    save_model,
+    sentence_hits,
+    train,
+    weak_labels,
+)
 
 PROBES = [
     "Teachers in remote schools have had no professional development for years.",
@@ -67,6 +77,11 @@ def test_a_model_for_another_taxonomy_or_with_untrusted_types_is_refused(
     with pytest.raises(ModelError, match="another taxonomy"):
         load_model(tmp_path, taxonomy=other)
     sio.dump({"payload": Path("/etc/passwd")}, tmp_path / "classifier.skops")
+    with pytest.raises(ModelError, match="hash differs"):
+        load_model(tmp_path, taxonomy=taxonomy)
+    meta = json.loads((tmp_path / "model.json").read_text())
+    meta["classifier_sha256"] = hashlib.sha256((tmp_path / "classifier.skops").read_bytes()).hexdigest()
+    (tmp_path / "model.json").write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="does not trust"):
         load_model(tmp_path, taxonomy=taxonomy)
     with pytest.raises(ModelError, match="run `takeaways train`"):
@@ -83,15 +98,24 @@ def test_decide_records_why_each_theme_was_given() -> None:
     assert decision.scores["c"] == pytest.approx(1 - 0.1 * 0.3)
 
 
-def test_held_out_quality_and_the_value_of_combining(
-    settings: Settings, theme_model: ThemeModel, nlp: Language
+def test_on_real_held_out_sentences_the_model_beats_the_keyword_list(
+    settings: Settings, theme_model: ThemeModel, nlp: Language, taxonomy: Taxonomy, shared_data: Path
 ) -> None:
-    """On sentences never used in training, patterns + model beat either alone (numbers in the README)."""
-    evaluation = evaluate(settings, theme_model, nlp=nlp)
-    micro = {variant: r["micro"]["f1"] for variant, r in evaluation.results.items()}
-    assert evaluation.n_sentences >= 300
-    assert micro["combined"] >= 0.7
-    assert micro["combined"] > micro["model"] > micro["rules"]
+    """On real sentences of documents never trained on, patterns + model beat the taxonomy's phrases
+    used as a keyword list (numbers in benchmarks/RESULTS.md)."""
+    evaluation = evaluate(settings.model_copy(update={"data_dir": shared_data}), theme_model, nlp=nlp)
+    assert evaluation.where == "real sentences of the test split" and evaluation.n_sentences >= 500
+    items = real_items(settings.model_copy(update={"data_dir": shared_data}), taxonomy, split="test")
+    texts = [item.text for item in items]
+    hits = sentence_hits(nlp, PatternMatcher(nlp, taxonomy), texts)
+    keywords = metrics(
+        indicator_matrix(items, taxonomy.ids),
+        np.array([[int(bool(h.get(t))) for t in taxonomy.ids] for h in hits]),
+        taxonomy.ids,
+    )
+    combined = evaluation.results["combined"]["micro"]["f1"]
+    assert combined >= keywords["micro"]["f1"] + 0.03
+    assert combined >= evaluation.results["rules"]["micro"]["f1"]
 
 
 def test_another_taxonomy_trains_and_classifies(settings: Settings, nlp: Language, tmp_path: Path) -> None:
