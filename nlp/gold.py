@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -114,7 +114,10 @@ def resolve(span: Span, data_root: Path) -> str:
     return piece
 
 
-def read_jsonl(path: Path, model: type[BaseModel]) -> Iterator[BaseModel]:
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_jsonl(path: Path, model: type[M]) -> Iterator[M]:
     """Validated records of a JSONL file; a bad line is an error naming the file and line."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -160,18 +163,17 @@ class GoldSentence:
 
 
 def load_documents(folder: Path) -> dict[str, GoldDocument]:
-    return {d.doc: d for d in read_jsonl(folder / "documents.jsonl", GoldDocument)}  # type: ignore[attr-defined, misc]
+    return {d.doc: d for d in read_jsonl(folder / "documents.jsonl", GoldDocument)}
 
 
 def load_units(folder: Path) -> list[Unit]:
-    return list(read_jsonl(folder / "units.jsonl", Unit))  # type: ignore[arg-type]
+    return list(read_jsonl(folder / "units.jsonl", Unit))
 
 
 def load_theme_labels(path: Path, theme_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """unit id -> themes, validated; a unit answered twice is an error naming the file."""
     labels: dict[str, tuple[str, ...]] = {}
     for record in read_jsonl(path, ThemeLabel):
-        assert isinstance(record, ThemeLabel)
         if record.id in labels:
             raise GoldError(f"{path}: unit {record.id} is labelled twice")
         labels[record.id] = tuple(validate_themes(record.themes, theme_ids, f"{path}: {record.id}"))
@@ -211,7 +213,6 @@ def load_gold_takeaways(
     """doc key -> its adjudicated key takeaways; every evidence span is checked against its hash."""
     out: dict[str, DocumentTakeaways] = {}
     for record in read_jsonl(folder / "takeaways.jsonl", DocumentTakeaways):
-        assert isinstance(record, DocumentTakeaways)
         for takeaway in record.takeaways:
             validate_themes([t for t in [takeaway.theme] if t != NO_THEME], theme_ids, f"{record.doc}")
             for span in takeaway.evidence:

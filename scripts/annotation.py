@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
+from spacy.language import Language
 
 from nlp.gold import GoldDocument, Span, Unit, make_span, read_jsonl, source_text
 from nlp.ingest import read_document
@@ -84,11 +85,11 @@ def assign_splits(docs: Sequence[tuple[str, str]], rng: random.Random) -> dict[s
     return splits
 
 
-def document_sentences(path: str, nlp: object) -> list[Span]:
+def document_sentences(path: str, nlp: Language) -> list[Span]:
     """The pipeline's candidate sentences of one file, as spans into the raw file or meeting turn."""
     raw = (DATA / path).read_bytes()
     document = read_document(raw, source=path)
-    ((_, doc),) = parse([document], nlp=nlp)  # type: ignore[arg-type]
+    ((_, doc),) = parse([document], nlp=nlp)
     spans: list[Span] = []
     cursors: dict[int | None, int] = {}
     for sentence in sentences(document, doc):
@@ -150,10 +151,12 @@ def select() -> None:
         spans = document_sentences(path, nlp)
         chosen = range(len(spans)) if kind == "seed" else windows(spans, *_WINDOWS[kind], rng)
         split = splits[path]
-        record = GoldDocument(doc=key, path=path, kind=kind, split=split, takeaways=path in with_takeaways)  # type: ignore[arg-type]
+        record = GoldDocument.model_validate(
+            {"doc": key, "path": path, "kind": kind, "split": split, "takeaways": path in with_takeaways}
+        )
         doc_lines.append(record.model_dump_json())
         for i in chosen:
-            unit = Unit(id=f"{key}s{i:03d}", doc=key, split=split, span=spans[i])  # type: ignore[arg-type]
+            unit = Unit.model_validate({"id": f"{key}s{i:03d}", "doc": key, "split": split, "span": spans[i]})
             unit_lines.append(unit.model_dump_json())
         if record.takeaways:
             numbered = [{"n": i, "span": s.model_dump()} for i, s in enumerate(spans)]
@@ -199,10 +202,11 @@ def select_more() -> None:
         spans = document_sentences(path, nlp)
         matching = [i for i, span in enumerate(spans) if _RARE.search(unit_text(span))]
         chosen = sorted(rng.sample(matching, min(_MORE[kind][1], len(matching))))
-        doc = GoldDocument(doc=key, path=path, kind=kind, split=splits[path])  # type: ignore[arg-type]
+        doc = GoldDocument.model_validate({"doc": key, "path": path, "kind": kind, "split": splits[path]})
         doc_lines.append(doc.model_dump_json())
         for i in chosen:
-            unit = Unit(id=f"{key}s{i:03d}", doc=key, split=splits[path], span=spans[i])  # type: ignore[arg-type]
+            fields = {"id": f"{key}s{i:03d}", "doc": key, "split": splits[path], "span": spans[i]}
+            unit = Unit.model_validate(fields)
             unit_lines.append(unit.model_dump_json())
         print(f"{key} {kind:9} {splits[path]:5} {len(chosen):3} chosen  {path}")
     with (REAL / "documents.jsonl").open("a", encoding="utf-8") as f:
@@ -224,7 +228,7 @@ def select_scarce() -> None:
     sentences naming them from the documents already chosen, so every split keeps its documents."""
     rng = random.Random(SEED + 2)
     documents = _documents()
-    taken = {u.id for u in read_jsonl(REAL / "units.jsonl", Unit)}  # type: ignore[attr-defined]
+    taken = {u.id for u in read_jsonl(REAL / "units.jsonl", Unit)}
     nlp = analysis_pipeline("en_core_web_sm")
     pools: dict[str, list[Unit]] = {name: [] for name in _SCARCE}
     for key, doc in sorted(documents.items()):
@@ -262,7 +266,7 @@ _KIND_LABEL = {
 
 
 def _documents() -> dict[str, GoldDocument]:
-    return {d.doc: d for d in read_jsonl(REAL / "documents.jsonl", GoldDocument)}  # type: ignore[misc]
+    return {d.doc: d for d in read_jsonl(REAL / "documents.jsonl", GoldDocument)}
 
 
 def _chunks(keys: list[str], n: int) -> Iterator[list[str]]:
@@ -280,8 +284,8 @@ def tasks(
     done = _pass("a") if first_doc == "new" else {}
     units: dict[str, list[Unit]] = {}
     for unit in read_jsonl(REAL / "units.jsonl", Unit):
-        if unit.id not in done:  # type: ignore[attr-defined]
-            units.setdefault(unit.doc, []).append(unit)  # type: ignore[union-attr, arg-type]
+        if unit.id not in done:
+            units.setdefault(unit.doc, []).append(unit)
     units = {k: sorted(v, key=lambda u: u.id) for k, v in units.items()}
     first_doc = "" if first_doc == "new" else first_doc
     keys = sorted(k for k in units if k >= first_doc)
@@ -323,7 +327,7 @@ def collect(name: str, folder: Path) -> None:
     """An annotator's answers (``folder/themes_*.jsonl``) as one sorted label file of the repo."""
     from nlp.gold import load_theme_labels
 
-    expected = {u.id for u in read_jsonl(REAL / "units.jsonl", Unit)}  # type: ignore[attr-defined]
+    expected = {u.id for u in read_jsonl(REAL / "units.jsonl", Unit)}
     labels: dict[str, tuple[str, ...]] = {}
     for path in sorted(folder.glob("themes_*.jsonl")):
         labels |= load_theme_labels(path, THEME_IDS)
@@ -348,7 +352,7 @@ def adjudication_tasks(folder: Path, n_chunks: int, first_doc: str = "", first_c
     from nlp.gold import load_theme_labels
 
     a, b = _pass("a"), _pass("b")
-    units = {u.id: u for u in read_jsonl(REAL / "units.jsonl", Unit)}  # type: ignore[attr-defined]
+    units = {u.id: u for u in read_jsonl(REAL / "units.jsonl", Unit)}
     final = REAL / "themes.jsonl"
     done = load_theme_labels(final, THEME_IDS) if first_doc == "new" and final.exists() else {}
     first_doc = "" if first_doc == "new" else first_doc
@@ -422,7 +426,6 @@ def _read_picks(paths: Sequence[Path]) -> dict[str, _DocumentPicks]:
     picks: dict[str, _DocumentPicks] = {}
     for path in paths:
         for record in read_jsonl(path, _DocumentPicks):
-            assert isinstance(record, _DocumentPicks)
             for pick in record.takeaways:
                 if pick.theme not in (*THEME_IDS, "none"):
                     raise SystemExit(f"{path}: {record.doc}: unknown theme {pick.theme}")
