@@ -6,9 +6,11 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from spacy.language import Language
 
 from flows.settings import PROJECT_ROOT, Settings
 from flows.theme_model import label_hashes, training_items
@@ -23,8 +25,9 @@ from nlp.gold import (
     resolve,
     source_text,
 )
+from nlp.patterns import PatternMatcher
 from nlp.taxonomy import Taxonomy
-from nlp.training import load_model
+from nlp.training import ThemeModel, load_model, sentence_hits
 
 REAL = PROJECT_ROOT / "corpus" / "labels" / "real"
 
@@ -127,3 +130,17 @@ def test_the_shipped_model_counts_the_training_sentences_it_claims(
     items = training_items(settings.model_copy(update={"data_dir": shared_data}), taxonomy)
     assert meta["n_train"] == len(items)
     assert sum(item.real for item in items) >= 2000
+
+
+def test_training_from_the_repo_and_the_data_rebuilds_the_shipped_model(
+    shared_data: Path, settings: Settings, taxonomy: Taxonomy, theme_model: ThemeModel, nlp: Language
+) -> None:
+    """`takeaways train --ship` is reproducible: the session's model, trained from the repo's labels and
+    ../shared/data, is the shipped one (same version, thresholds, key-sentence weights, predictions)."""
+    shipped = load_model(settings.shipped_model_dir, taxonomy=taxonomy)
+    assert theme_model.version == shipped.version
+    assert np.array_equal(theme_model.thresholds, shipped.thresholds)
+    assert theme_model.key_sentences == shipped.key_sentences
+    probes = ["Teachers need training to use the new tablets.", "Thank you, Mr. President."]
+    hits = sentence_hits(nlp, PatternMatcher(nlp, taxonomy), probes)
+    assert np.allclose(theme_model.probabilities(probes, hits)[0], shipped.probabilities(probes, hits)[0])
