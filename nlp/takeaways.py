@@ -33,12 +33,14 @@ _MMR_LAMBDA = 0.5
 _SAME_SEGMENT = 0.6
 """Two sentences from one paragraph or turn usually make one point: count them as this similar."""
 _MIN_OTHER_BASE = 0.45
+"""Hand-set salience an "other point" needs (with a learned key-sentence model: even odds of being key)"""
 _DOMINANCE_MARGIN = 0.1
 _DUPLICATE = 0.7
+"""Similarity at which a sentence restates one already chosen and is not considered at all."""
 _PASSAGE = 3
 """Evidence lies within this many sentences of its headline."""
 _LOCAL = 2
-"""Similarity at which a sentence restates one already chosen and is not considered at all."""
+"""Evidence taken from the headline's passage before looking elsewhere."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class ScoredSentence:
     base: float
     salience: Salience
     structure: tuple[str, ...]
+    substantive: bool = False
+    """salient enough to be an "other point" when no theme covers it"""
 
 
 def _salience_parts(
@@ -79,11 +83,17 @@ def key_sentence_rows(
     document: Document, sentences: Sequence[Sentence], decisions: Sequence[ThemeDecision]
 ) -> list[list[float]]:
     """The key-sentence model's features for every sentence of a document."""
-    last = max(len(sentences) - 1, 1)
+    return _rows(_salience_parts(document, sentences), decisions)
+
+
+def _rows(
+    parts: Sequence[tuple[Sentence, Salience, tuple[str, ...]]], decisions: Sequence[ThemeDecision]
+) -> list[list[float]]:
+    last = max(len(parts) - 1, 1)
     return [
         key_features(sal, structure, position=s.i / last, words=len((s.clean or s.text).split()),
                      theme_scores=d.scores)
-        for (s, sal, structure), d in zip(_salience_parts(document, sentences), decisions, strict=True)
+        for (s, sal, structure), d in zip(parts, decisions, strict=True)
     ]  # fmt: skip
 
 
@@ -98,16 +108,17 @@ def score_sentences(
     probability that the sentence states a key point, minus one half; otherwise the hand-set mix of
     centrality, cues, structure (bullets, topic sentences) and penalties."""
     parts = _salience_parts(document, sentences)
-    if key_model is not None and len(decisions) == len(sentences):
-        rows = key_sentence_rows(document, sentences, decisions)
-        bases = [float(p) - 0.5 for p in key_model.probability(rows)]
+    learned = key_model is not None and len(decisions) == len(sentences)
+    if key_model is not None and learned:
+        bases = [float(p) - 0.5 for p in key_model.probability(_rows(parts, decisions))]
     else:
         bases = [
             hand_score(sal, 1.0 if "bullet point" in structure else 0.4 if structure else 0.0)
             for _, sal, structure in parts
         ]
+    floor = 0.0 if learned else _MIN_OTHER_BASE
     return [
-        ScoredSentence(sentence=s, base=base, salience=sal, structure=structure)
+        ScoredSentence(sentence=s, base=base, salience=sal, structure=structure, substantive=base >= floor)
         for (s, sal, structure), base in zip(parts, bases, strict=True)
     ]
 
@@ -337,7 +348,7 @@ def _other_points(
     wanted: int,
 ) -> list[tuple[float, str, int, list[int], float]]:
     """Salient sentences no theme covers, for documents whose subject lies outside the taxonomy."""
-    pool = [i for i in candidates if not decisions[i].scores and scored[i].base >= _MIN_OTHER_BASE]
+    pool = [i for i in candidates if not decisions[i].scores and scored[i].substantive]
     out: list[tuple[float, str, int, list[int], float]] = []
     while pool and len(out) < wanted:
         pick = _mmr_pick(pool, chosen, similarity, lambda i: scored[i].base)
