@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,14 +64,13 @@ class KeySentenceModel:
         out: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits))
         return out
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         return {"weights": self.weights, "intercept": self.intercept}
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> KeySentenceModel:
-        weights = data["weights"]
-        assert isinstance(weights, dict)
-        return cls(weights={str(k): float(v) for k, v in weights.items()}, intercept=float(data["intercept"]))  # type: ignore[arg-type]
+    def from_json(cls, data: dict[str, Any]) -> KeySentenceModel:
+        weights = {str(k): float(v) for k, v in data["weights"].items()}
+        return cls(weights=weights, intercept=float(data["intercept"]))
 
 
 def fit(rows: Sequence[Sequence[float]], labels: Sequence[int], *, C: float = 1.0) -> KeySentenceModel:

@@ -169,7 +169,9 @@ def select_takeaways(
         drafts.append((weight, theme, headline, evidence, fit))
     wanted = options.max_takeaways - len(listed) - len(drafts)
     if wanted > 0:
-        drafts.extend(_other_points(scored, decisions, candidates, chosen, similarity, wanted))
+        drafts.extend(
+            _other_points(scored, decisions, candidates, chosen, similarity, wanted, off_topic=off_topic)
+        )
     top_weight = max((d[0] for d in drafts), default=1.0) or 1.0
     ranked = sorted(drafts, key=lambda d: -(0.5 * d[0] / top_weight + 0.5 * d[4]))
     # the points a statement lists itself come first, in its own order
@@ -346,9 +348,20 @@ def _other_points(
     chosen: list[int],
     similarity: NDArray[np.float64],
     wanted: int,
+    *,
+    off_topic: bool,
 ) -> list[tuple[float, str, int, list[int], float]]:
-    """Salient sentences no theme covers, for documents whose subject lies outside the taxonomy."""
-    pool = [i for i in candidates if not decisions[i].scores and scored[i].substantive]
+    """Salient sentences no theme covers, each with the passage around it as evidence. In a document
+    with themes they fill spare places only when substantive on their own; in a document outside the
+    taxonomy they are its points, so the most salient sentences that are not framing, logistics,
+    questions or fragments are taken (a key-sentence model learned on speeches scores meetings low)."""
+    plain = {"framing", "logistics", "question", "short"}
+    pool = [
+        i
+        for i in candidates
+        if not (decisions[i].scores and not off_topic)
+        and (scored[i].substantive or (off_topic and not plain & set(scored[i].salience.penalties)))
+    ]
     out: list[tuple[float, str, int, list[int], float]] = []
     while pool and len(out) < wanted:
         pick = _mmr_pick(pool, chosen, similarity, lambda i: scored[i].base)
@@ -356,7 +369,15 @@ def _other_points(
             break
         chosen.append(pick)
         pool.remove(pick)
-        out.append((0.0, OTHER, pick, [], scored[pick].base * 0.5))
+        segments = _nearby_segments(scored, pick)
+        passage = [
+            i for i in pool
+            if abs(i - pick) <= _PASSAGE and scored[i].sentence.segment in segments
+            and not plain & set(scored[i].salience.penalties)
+        ]  # fmt: skip
+        evidence = sorted(sorted(passage, key=lambda i: (-scored[i].base, i))[:_LOCAL])
+        pool = [i for i in pool if i not in evidence]
+        out.append((0.0, OTHER, pick, evidence, scored[pick].base * 0.5))
     return out
 
 

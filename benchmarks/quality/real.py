@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from spacy.language import Language
 
 from benchmarks.quality.analysis import Engine
 from benchmarks.quality.report import table
@@ -32,6 +33,7 @@ from nlp.key_sentences import same_sentence
 from nlp.patterns import PatternMatcher
 from nlp.scope import OUTSIDE_TAXONOMY_SHARE
 from nlp.summary import DocumentSummary
+from nlp.taxonomy import Taxonomy
 from nlp.training import ThemeModel, metrics, sentence_hits, train
 
 IntArray = NDArray[np.int_]
@@ -77,17 +79,17 @@ def keyword_matrix(hits: Sequence[dict[str, list[str]]], theme_ids: Sequence[str
     return matrix([[t for t in theme_ids if h.get(t)] for h in hits], theme_ids)
 
 
-def written_only_model(settings: Settings, analyzer_nlp: object, taxonomy: object) -> ThemeModel:
+def written_only_model(settings: Settings, analyzer_nlp: Language, taxonomy: Taxonomy) -> ThemeModel:
     """The model the project shipped before real labels: written sentences and taxonomy examples only."""
     from flows.theme_model import unlabelled_sentences
     from nlp.training import LabelledSentence, load_labels
 
-    items = load_labels(settings.train_labels, taxonomy.ids, unknown="drop")  # type: ignore[attr-defined]
-    items += [LabelledSentence(text=e, themes=[t.id]) for t in taxonomy.themes for e in t.examples]  # type: ignore[attr-defined]
+    items = load_labels(settings.train_labels, taxonomy.ids, unknown="drop")
+    items += [LabelledSentence(text=e, themes=[t.id]) for t in taxonomy.themes for e in t.examples]
+    unlabelled = unlabelled_sentences(settings, analyzer_nlp)
     return train(
-        items, taxonomy=taxonomy, nlp=analyzer_nlp, unlabelled=unlabelled_sentences(settings, analyzer_nlp),  # type: ignore[arg-type]
-        random_state=settings.random_state,
-    )  # fmt: skip
+        items, taxonomy=taxonomy, nlp=analyzer_nlp, unlabelled=unlabelled, random_state=settings.random_state
+    )
 
 
 @dataclass
@@ -103,15 +105,15 @@ class ThemeBench:
 
 
 def theme_bench(
-    settings: Settings, model: ThemeModel, nlp: object, taxonomy: object, split: str
+    settings: Settings, model: ThemeModel, nlp: Language, taxonomy: Taxonomy, split: str
 ) -> ThemeBench:
     theme_ids = model.theme_ids
     gold = [
         g for g in load_gold_sentences(settings.real_labels, settings.data_dir, theme_ids) if g.split == split
     ]
     texts = [g.text for g in gold]
-    matcher = PatternMatcher(nlp, taxonomy)  # type: ignore[arg-type]
-    hits = sentence_hits(nlp, matcher, texts)  # type: ignore[arg-type]
+    matcher = PatternMatcher(nlp, taxonomy)
+    hits = sentence_hits(nlp, matcher, texts)
     written = written_only_model(settings, nlp, taxonomy)
     predictions = {
         "Takeaways (patterns + model)": model.predict(texts, hits, "combined"),
