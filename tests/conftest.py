@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from flows.settings import Settings, get_settings
 from flows.theme_model import train_and_save
 from nlp.linguistic import analysis_pipeline
 from nlp.taxonomy import Taxonomy, load_taxonomy
-from nlp.training import ThemeModel
+from nlp.training import ThemeModel, load_model
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -60,9 +61,14 @@ def taxonomy(settings: Settings) -> Taxonomy:
 
 
 @pytest.fixture(scope="session")
-def theme_model(settings: Settings, nlp: Language) -> ThemeModel:
-    """The default theme model, trained once per test session and saved where the CLI finds it."""
-    return train_and_save(settings, nlp=nlp)
+def theme_model(settings: Settings, nlp: Language, taxonomy: Taxonomy) -> ThemeModel:
+    """The model users run, saved where the CLI finds it: trained once per session from the repo's labels
+    and ../shared/data (a test checks it equals the shipped one), or, in a clone without the data, the
+    shipped model itself (training on the written sentences alone would test another model)."""
+    if settings.data_dir.is_dir():
+        return train_and_save(settings, nlp=nlp)
+    shutil.copytree(settings.shipped_model_dir, settings.theme_model_dir, dirs_exist_ok=True)
+    return load_model(settings.theme_model_dir, taxonomy=taxonomy)
 
 
 @pytest.fixture
