@@ -45,8 +45,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         char_ngrams: tuple[int, int] = (2, 5),
         calibration_cv: int = 3,
         random_state: int = 0,
-        max_word_features: int | None = 20000,
-        max_char_features: int | None = 30000,
+        max_word_features: int | None = 10000,
+        max_char_features: int | None = 12000,
     ) -> None:
         self.C = C
         self.word_ngrams = word_ngrams

@@ -231,7 +231,10 @@ def train(
         "out_of_fold": oof_metrics,
     }
     model.metadata["version"] = hashlib.sha256(
-        json.dumps([data_hash, taxonomy.digest(), random_state, MODEL_FORMAT], sort_keys=True).encode()
+        json.dumps(
+            [data_hash, taxonomy.digest(), random_state, MODEL_FORMAT, classifier.get_params()],
+            sort_keys=True,
+        ).encode()
     ).hexdigest()[:12]
     return model
 
