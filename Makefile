@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: install run test lint typecheck check clean browser bench-quality bench-speed
+.PHONY: install run test lint typecheck check clean browser bench-quality bench-speed bench-drafts
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ browser:
 bench-quality: $(STAMP)
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
 	$(PY) -m benchmarks.quality --n-process 2
+
+bench-drafts: $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'
+	$(PY) -m benchmarks.drafts --n-process 2
 
 bench-speed: $(STAMP)
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[bench]'

@@ -134,15 +134,37 @@ DaskAddress = Annotated[
     str | None, typer.Option("--dask-address", help="scheduler of an existing Dask cluster")
 ]
 Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="show Prefect's logs")]
+Metadata = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--metadata",
+        help="CSV or JSON sidecar with title, date, speaker, role, organisation, event, place by file name "
+        "(repeatable)",
+    ),
+]
 
 
 def _parameters(
-    sources: list[str], out: Path | None, db: str | None, n_process: int | None, max_file_bytes: int | None
+    sources: list[str],
+    out: Path | None,
+    db: str | None,
+    n_process: int | None,
+    max_file_bytes: int | None,
+    metadata: list[Path] | None = None,
 ) -> PipelineParametersType:
+    from flows.ingestion import load_metadata
     from flows.pipeline import PipelineParameters
+    from nlp.metadata import MetadataError
 
     settings = get_settings()
+    sidecars = [p.resolve() for p in (metadata or settings.metadata_files)]
+    try:
+        load_metadata(sidecars)
+    except MetadataError as exc:
+        err_console.print(f"[bold red]Cannot run:[/] {exc}")
+        raise typer.Exit(code=2) from None
     return PipelineParameters(
+        metadata=[str(p) for p in sidecars],
         sources=[s if "://" in s else str(Path(s).resolve()) for s in sources],
         out_dir=str((out or settings.out_dir).resolve()),
         db_url=db or settings.db_url,
@@ -161,6 +183,7 @@ def run(
     n_process: NProcess = None,
     task_runner: Runner = "local",
     dask_address: DaskAddress = None,
+    metadata: Metadata = None,
     verbose: Verbose = False,
 ) -> None:
     """Ingest files, folders and URLs, analyse what is new or changed, and write the output folder."""
@@ -169,7 +192,7 @@ def run(
     from flows.pipeline import run_pipeline
     from flows.store import StoreBusy, StoreError
 
-    params = _parameters(sources, out, db, n_process, max_file_bytes)
+    params = _parameters(sources, out, db, n_process, max_file_bytes, metadata)
     with _progress() as progress:
         task = progress.add_task("running the pipeline", total=None)
         try:
@@ -207,6 +230,7 @@ def serve(
     name: Annotated[str, typer.Option(help="deployment name")] = "takeaways-scheduled",
     out: Out = None,
     db: Db = None,
+    metadata: Metadata = None,
     verbose: Verbose = False,
 ) -> None:
     """Create a deployment and run the pipeline on a schedule until interrupted (Prefect's flow.serve)."""
@@ -216,7 +240,7 @@ def serve(
     configure_prefect(verbose=verbose)
     from flows.prefect_server import prefect_api
 
-    params = _parameters(sources, out, db, None, None)
+    params = _parameters(sources, out, db, None, None, metadata)
     Path(params.out_dir).mkdir(parents=True, exist_ok=True)
     with prefect_api(log_path=str(Path(params.out_dir) / "prefect-server.log")) as api:
         err_console.print(f"Prefect API at {api}; runs every {cron or f'{interval} s'} until interrupted.")
@@ -352,10 +376,12 @@ def brief(
             json.dumps({"id": summary.id, "sentences": rows}, indent=1, ensure_ascii=False) + "\n"
         )
         return
+    from nlp.linguistic import clean_transcript_text
+
     console.print(f"[bold]{summary.title or Path(summary.source).name}[/]")
     for record in chosen:
         who = f"[cyan]{record.speaker}:[/] " if record.speaker else ""
-        console.print(f"{who}{record.text} [dim]({record.start}-{record.end})[/]")
+        console.print(f"{who}{clean_transcript_text(record.text)} [dim]({record.start}-{record.end})[/]")
 
 
 @app.command()

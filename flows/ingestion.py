@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +16,7 @@ from flows.sources import LocalInput, discover, read_local
 from nlp.document import Document
 from nlp.errors import ErrorCode, IngestError, IngestFailure
 from nlp.ingest import read_document
+from nlp.metadata import MetadataError, apply, lookup, parse_sidecar
 
 
 @dataclass(frozen=True)
@@ -130,10 +133,12 @@ def read_inputs(
     state: FetchState,
     transport: httpx.BaseTransport | None = None,
 ) -> Iterator[tuple[str, Document | IngestError]]:
-    """Each input read into a document or an error record, with the source it came from."""
+    """Each input read into a document or an error record, with the source it came from; the metadata
+    sidecars' facts are applied to the documents they name."""
+    table = load_metadata(settings.metadata_files)
     for item in items:
         if isinstance(item, LocalInput):
-            yield str(item.path), _read_local(item, settings=settings)
+            yield str(item.path), _with_metadata(_read_local(item, settings=settings), table)
             continue
         for fetched in fetch_sources(
             item,
@@ -147,7 +152,41 @@ def read_inputs(
             if isinstance(fetched, IngestError):
                 yield fetched.path, fetched
             else:
-                yield fetched.url, _read_fetched(fetched)
+                yield fetched.url, _with_metadata(_read_fetched(fetched), table)
+
+
+def load_metadata(paths: Sequence[Path]) -> dict[str, dict[str, str]]:
+    """Every sidecar's records by file name (a later file's record wins); :class:`MetadataError` names
+    a sidecar that cannot be read."""
+    table: dict[str, dict[str, str]] = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise MetadataError(f"{path}: cannot read the metadata file ({exc.strerror})") from exc
+        table.update(_sidecar(path, stat.st_mtime_ns, stat.st_size))
+    return table
+
+
+@lru_cache(maxsize=8)
+def _sidecar(path: Path, mtime_ns: int, size: int) -> dict[str, dict[str, str]]:
+    """One sidecar, read once per version of the file (a run reads inputs batch by batch)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MetadataError(f"{path}: cannot read the metadata file ({exc.strerror})") from exc
+    return parse_sidecar(data, str(path))
+
+
+def _with_metadata(
+    outcome: Document | IngestError, table: dict[str, dict[str, str]]
+) -> Document | IngestError:
+    if isinstance(outcome, IngestError) or not table:
+        return outcome
+    try:
+        return apply(outcome, lookup(table, outcome.source))
+    except MetadataError as exc:
+        return IngestError(path=outcome.source, code=ErrorCode.MALFORMED, reason=str(exc))
 
 
 def _read_local(item: LocalInput, *, settings: Settings) -> Document | IngestError:

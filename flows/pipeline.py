@@ -15,10 +15,11 @@ SQLAlchemy and Jinja are imported inside the tasks that use them: a parser proce
 """
 
 import hashlib
+import json
 import logging
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +51,7 @@ from flows.settings import Settings
 from nlp.document import Document
 from nlp.errors import ErrorCode, IngestError
 from nlp.linguistic import unpack_docs
+from nlp.metadata import given
 from nlp.pipeline import candidate_packages
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
@@ -86,6 +88,7 @@ class PipelineParameters(BaseModel):
     batch_size: int = Field(default=32, ge=1, le=10_000)
     n_process: int = Field(default=1, ge=1, le=64, description="spaCy processes (batches parsed at once)")
     max_file_bytes: int | None = Field(default=None, ge=1)
+    metadata: list[str] = Field(default_factory=list, description="CSV or JSON metadata sidecars")
     lock_timeout_s: float = Field(default=60.0, ge=0)
 
     def settings(self) -> Settings:
@@ -100,6 +103,8 @@ class PipelineParameters(BaseModel):
             overrides["db_url"] = self.db_url
         if self.max_file_bytes:
             overrides["max_file_bytes"] = self.max_file_bytes
+        if self.metadata:
+            overrides["metadata_files"] = [Path(m) for m in self.metadata]
         return get_settings().model_copy(update=overrides)
 
 
@@ -166,6 +171,16 @@ def _analyzer(settings_json: str) -> "Analyzer":
     settings = Settings.model_validate_json(settings_json)
     analyzer, _ = build_analyzer(settings, nlp=spacy_pipeline(settings.spacy_model))
     return analyzer
+
+
+def analysis_key(versions: str, metadata: Mapping[str, str]) -> str:
+    """The key a document is analysed under: the model versions, and the facts a user gave for it, so
+    that editing a sidecar or front matter re-analyses the document even though its text is the same."""
+    facts = given(metadata)
+    if not facts:
+        return versions
+    digest = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:12]
+    return f"{versions}+{digest}"
 
 
 def _batch_cache_key(context: TaskRunContext, parameters: dict[str, object]) -> str:
@@ -243,7 +258,9 @@ def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id:
     from flows.store import Store
 
     with Store(store_url(settings)) as store:
-        store.save_summaries(outcome.summaries, version_key=versions, run_id=run_id)
+        store.save_summaries(
+            outcome.summaries, version_key=lambda s: analysis_key(versions, s.facts.given), run_id=run_id
+        )
         store.record_errors(run_id, outcome.failures)
     write_document_files(outcome.summaries, settings.out_dir, settings.templates_dir)
     return len(outcome.summaries)
@@ -367,7 +384,7 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
             outcome = ingest_task(chunk, settings)
             documents = [d for d in (log.add(src, item) for src, item in outcome.items) if d is not None]
             store.record_errors(run_id, [item for _, item in outcome.items if isinstance(item, IngestError)])
-            todo_ids = store.needs_analysis({d.id: versions for d in documents})
+            todo_ids = store.needs_analysis({d.id: analysis_key(versions, d.metadata) for d in documents})
             batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
         batches.finish()
     complete = outputs_complete(settings.out_dir, store.document_ids())

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from nlp.drafts import document_title
+from nlp.linguistic import clean_transcript_text
+
 if TYPE_CHECKING:  # the CLI imports this module before it knows which models a command needs
     from flows.ingestion import IngestLog
     from flows.theme_model import Evaluation
@@ -58,13 +61,14 @@ def print_takeaways(summaries: Iterable[DocumentSummary], console: Console) -> N
     table.add_column("document", overflow="fold", max_width=40)
     table.add_column("#", justify="right")
     table.add_column("theme", no_wrap=True)
-    table.add_column("headline (verbatim)", overflow="fold")
+    table.add_column("headline", overflow="fold")
     for summary in summaries:
-        name = summary.title or summary.source
+        name = document_title(summary)
         for takeaway in summary.takeaways[:3]:
             who = f" ({takeaway.speaker})" if takeaway.speaker else ""
+            headline = clean_transcript_text(takeaway.text)
             table.add_row(
-                name if takeaway.rank == 1 else "", str(takeaway.rank), takeaway.theme, takeaway.text + who
+                name if takeaway.rank == 1 else "", str(takeaway.rank), takeaway.theme, headline + who
             )
     if table.row_count:
         console.print(table)

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     n_process: int = Field(default=1, ge=1, description="spaCy processes: batches parsed at once")
     batch_size: int = Field(default=32, ge=1, description="documents per analysis batch")
 
+    metadata_files: list[Path] = Field(
+        default_factory=list,
+        description="CSV or JSON sidecars giving title, date, speaker, role, organisation, event and place "
+        "by file name",
+    )
     max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1, description="larger inputs are rejected")
     fetch_timeout_s: float = Field(default=20.0, gt=0)
     fetch_max_redirects: int = Field(default=5, ge=0)

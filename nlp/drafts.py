@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from nlp.announced import NUMBER_WORDS, announced_count
 from nlp.entities import HONORIFICS, ROLE_WORDS, title_key
 from nlp.facts import EVENT_NOUNS
+from nlp.linguistic import clean_transcript_text
 from nlp.summary import DocumentSummary, Person, Takeaway
 from nlp.takeaways import OTHER
 
@@ -95,9 +96,15 @@ class DraftPerson(_Frozen):
 
 
 class DraftQuote(_Frozen):
-    text: str = Field(description="verbatim: occurs in the source at start (trailing full stop dropped)")
+    text: str = Field(
+        description="the source's words at the citation, without transcript markup or fillers "
+        "(trailing full stop dropped)"
+    )
     speaker: str | None
-    direct: bool = Field(description="quoted or spoken by the speaker, not an unattributed sentence")
+    direct: bool = Field(
+        description="words someone said (a quotation, a turn, a named speaker's statement): shown in "
+        "quotation marks; otherwise the text is cited as an excerpt"
+    )
     citation: SourceRef
 
 
@@ -173,7 +180,7 @@ def build_document_draft(
     used: set[tuple[str, int]] = set()
     takeaways = [_draft_takeaway(rank, summary, t, [], used) for rank, t in enumerate(chosen, start=1)]
     facts, date_checks = _lede_facts([summary], takeaways, options)
-    name = summary.title or facts.event or Path(summary.source).name
+    name = facts.event or described_title(summary)
     return _assemble("document", name, [summary], takeaways, facts, date_checks, templates_dir)
 
 
@@ -249,7 +256,7 @@ def _draft_takeaway(
     quote = _quote_for(summary, t, used)
     if quote is not None:
         used.add((summary.id, quote.citation.start))
-    speaker = quote.speaker if quote else None
+    speaker = quote.speaker if quote and quote.direct else None
     attribution = None
     if quote is not None and speaker:
         verb = "asked" if quote.text.endswith("?") else "said"
@@ -258,7 +265,7 @@ def _draft_takeaway(
         rank=rank,
         theme=t.theme,
         theme_label=t.theme_label,
-        point=trim_point(t.text),
+        point=trim_point(clean_transcript_text(t.text)),
         point_speaker=t.speaker,
         quote=quote,
         attribution=attribution,
@@ -280,24 +287,32 @@ def _quote_for(summary: DocumentSummary, t: Takeaway, used: set[tuple[str, int]]
     """A quotation the text attributes, inside the takeaway's sentences; else its best evidence sentence.
 
     Evidence from the headline's own paragraph or turn, or by its speaker, is preferred: it backs the
-    point up rather than merely sharing its theme. A quote already used by a stronger takeaway, a table
-    row or a stretch across line breaks (a byline, a list) is never offered as a quote."""
+    point up rather than merely sharing its theme, and it must carry the headline's theme. A quote already
+    used by a stronger takeaway, a table row, a stretch across line breaks (a byline, a list) or a
+    fragment is never offered. Only words someone said are put in quotation marks (``direct``): a direct
+    quotation, a transcript turn, or a statement whose speaker the metadata or the text names."""
     spans = [(t.start, t.end), *((e.start, e.end) for e in t.evidence)]
     for q in summary.quotes:
         if (
             q.speaker
             and (summary.id, q.start) not in used
             and _quotable(q.text, summary.title)
+            and _whole(summary.text, q.start, q.end)
             and any(q.start < end and start < q.end for start, end in spans)
         ):
             return _make_quote(summary, q.text, q.start, q.speaker, direct=True)
+    themes_at = {r.start: r.themes for r in summary.sentences}
     evidence = [
-        e for e in t.evidence if (summary.id, e.start) not in used and _quotable(e.text, summary.title)
+        e
+        for e in t.evidence
+        if (summary.id, e.start) not in used
+        and _quotable(e.text, summary.title)
+        and _whole(summary.text, e.start, e.end)
+        and t.theme in themes_at.get(e.start, {})
     ]
     if not evidence:
         return None
     headline_segment = _segment_index(summary, t.start)
-    themes_at = {r.start: r.themes for r in summary.sentences}
 
     def preference(i: int) -> tuple[bool, bool, bool, float, int]:
         e = evidence[i]
@@ -310,9 +325,43 @@ def _quote_for(summary: DocumentSummary, t: Takeaway, used: set[tuple[str, int]]
         )
 
     e = evidence[min(range(len(evidence)), key=preference)]
-    return _make_quote(
-        summary, e.text, e.start, e.speaker, direct=summary.kind == "transcript" and bool(e.speaker)
-    )
+    if summary.kind == "transcript":
+        return _make_quote(summary, e.text, e.start, e.speaker, direct=bool(e.speaker))
+    speaker = statement_speaker(summary)
+    return _make_quote(summary, e.text, e.start, speaker, direct=speaker is not None)
+
+
+def statement_speaker(summary: DocumentSummary) -> str | None:
+    """Who delivered a statement: the speaker the metadata gives, or the one the text names as giving
+    it (its only speaker label, or a self-introduction); None for a press release or an unknown voice."""
+    if summary.kind != "statement":
+        return None
+    if summary.facts.speaker:
+        return summary.facts.speaker
+    if len(summary.speakers) == 1:
+        return summary.speakers[0]
+    return None
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*\s*$")
+_CLOSING_MARKS = frozenset({"”", '"', "’"})
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """A whole sentence, not a fragment: it opens with a capital, has at least five words and ends a
+    sentence, or ends with the comma before an attribution ("...results," said the Minister) when the
+    quotation does not go on after it ("...answered," said Shah, "and most...")."""
+    piece = text[start:end].strip()
+    if len(piece.split()) < 5 or not piece[:1].isupper():
+        return False
+    if _SENTENCE_END.search(piece):
+        return True
+    close = end if piece.endswith(",") else end + 1 if text[end : end + 1] == "," else -1
+    if close >= 0 and text[close : close + 1] in _CLOSING_MARKS:
+        rest = text[close + 1 : close + 160]
+        stop = re.search(r"[.!?]", rest)
+        return re.search(r"[“\"]", rest[: stop.start() if stop else len(rest)]) is None
+    return False
 
 
 def _quotable(text: str, title: str | None = None) -> bool:
@@ -329,12 +378,13 @@ def _quotable(text: str, title: str | None = None) -> bool:
 def _make_quote(
     summary: DocumentSummary, text: str, start: int, speaker: str | None, *, direct: bool
 ) -> DraftQuote:
-    """The verbatim text without a trailing full stop or comma (the template punctuates around it)."""
+    """The text without a trailing full stop or comma (the template punctuates around it), and without
+    transcript markup or fillers; the citation's offsets are those of the verbatim source."""
     kept = _TRAILING_STOP.sub("", text)
     lead = len(kept) - len(kept.lstrip())
     kept = kept.strip()
     return DraftQuote(
-        text=kept,
+        text=_TRAILING_STOP.sub("", clean_transcript_text(kept)),
         speaker=speaker,
         direct=direct,
         citation=_citation(summary, start + lead, start + lead + len(kept)),
@@ -352,15 +402,41 @@ def _citation(summary: DocumentSummary, start: int, end: int) -> SourceRef:
     return SourceRef(
         document_id=summary.id,
         title=document_title(summary),
-        source=summary.source,
+        source=source_name(summary.source),
         locator=locator(summary, start),
         start=start,
         end=end,
     )
 
 
+_FILE_NAME = re.compile(r"^[^\s/\\]+\.(?:txt|md|vtt|srt|json|html?|docx|pdf|csv)$", re.I)
+
+
+def own_title(summary: DocumentSummary) -> str | None:
+    """The document's own title (metadata, front matter, heading), never a file name standing in for one."""
+    title = " ".join((summary.title or "").split())
+    return title if title and not _FILE_NAME.match(title) else None
+
+
+def source_name(source: str) -> str:
+    """A source as a reader may see it: a URL, or a file's name without the local folders."""
+    return source if "://" in source else Path(source).name
+
+
 def document_title(summary: DocumentSummary) -> str:
-    return " ".join((summary.title or Path(summary.source).name or summary.id[:12]).split())
+    """How citations and lists name a document: its own title, else its file name."""
+    return own_title(summary) or source_name(summary.source) or summary.id[:12]
+
+
+def described_title(summary: DocumentSummary) -> str:
+    """What a headline calls a document: its own title, else what the facts say it is."""
+    title = own_title(summary)
+    if title:
+        return title
+    speaker = statement_speaker(summary)
+    if speaker:
+        return f"the statement by {_person(summary, speaker).described}"
+    return "a statement" if summary.kind == "statement" else "a meeting"
 
 
 def locator(summary: DocumentSummary, pos: int) -> str:
@@ -441,8 +517,8 @@ def _lede_facts(
             pool, key=lambda s: sum(x is not None for x in (s.facts.what, s.facts.when, s.facts.where))
         )
         f = best.facts
-        event = event_phrase(f.what.text) if f.what else None
-        where = " ".join(f.where.text.split()) if f.where else None
+        event = f.given.get("event") or (event_phrase(f.what.text) if f.what else None)
+        where = f.given.get("place") or (" ".join(f.where.text.split()) if f.where else None)
         organiser = " ".join(f.organiser.text.split()) if f.organiser else None
         if organiser and event and organiser in event:
             organiser = None
@@ -545,6 +621,14 @@ def _when(summary: DocumentSummary, title: str) -> tuple[str | None, str | None,
     )
 
 
+def _statement_speaker_described(summaries: Sequence[DocumentSummary]) -> str | None:
+    speaker = statement_speaker(summaries[0])
+    if speaker is None:
+        return None
+    described = _person(summaries[0], speaker).described
+    return f"{described}," if "," in described else described
+
+
 def _cap(text: str) -> str:
     """ "The text" opens a sentence; a document title keeps its own spelling."""
     return "The text" if text == "the text" else text
@@ -561,8 +645,11 @@ def _date_forms(day: dt.date) -> list[str]:
 def _lede_people(
     summaries: Sequence[DocumentSummary], takeaways: Sequence[DraftTakeaway], limit: int
 ) -> list[DraftPerson]:
-    quoted = [t.quote.speaker for t in takeaways if t.quote and t.quote.speaker]
-    known = [p for s in summaries for p in s.facts.people]
+    """Participants only: the people quoted in the draft, then those who spoke, chaired or presented.
+    Someone the text merely mentions, thanks or cites is never in the lede; a name that is a fragment
+    (one word, not a speaker label) is not a name."""
+    quoted = [t.quote.speaker for t in takeaways if t.quote and t.quote.direct and t.quote.speaker]
+    known = [p for s in summaries for p in s.facts.people if p.participant]
     candidates = [*quoted, *(p.name for p in known if p.role or p.organisation), *(p.name for p in known)]
     out: list[DraftPerson] = []
     for name in candidates:
@@ -613,6 +700,8 @@ def _checks(
         where = t.quote.citation.locator if single else t.quote.citation.label
         if by_id[t.quote.citation.document_id].kind == "transcript" and ":" in t.quote.citation.locator:
             where += " (check the recording)"
+        if not t.quote.direct:
+            continue
         who = t.quote.speaker or "nobody named"
         checks.append(
             Check(
@@ -621,14 +710,29 @@ def _checks(
                 f"word for word against {where}.",
             )
         )
+    for s in summaries:
+        if (
+            s.kind == "statement"
+            and statement_speaker(s) is None
+            and not any(p.participant for p in s.facts.people)
+        ):
+            where = "The text" if single else document_title(s)
+            checks.append(
+                Check(
+                    kind="attribution",
+                    text=f"{where} does not say who delivered it: find out before naming anyone "
+                    "(give a speaker as metadata to have it in the draft).",
+                )
+            )
     unattributed: dict[str, list[int]] = {}
     for t in takeaways:
-        if t.quote is not None and not t.quote.speaker:
+        if t.quote is not None and t.quote.direct and not t.quote.speaker:
             unattributed.setdefault(t.quote.citation.document_id, []).append(t.rank)
     for doc_id, ranks in unattributed.items():
         summary = by_id[doc_id]
-        named = join_people([_merge_people(p.name, [p]) for p in summary.facts.people[:3]])
-        hint = f"; the text names {named}" if named else ""
+        taking_part = [p for p in summary.facts.people if p.participant][:3]
+        named = join_people([_merge_people(p.name, [p]) for p in taking_part])
+        hint = f"; people who take part: {named}" if named else ""
         source = "The text" if single else document_title(summary)
         checks.append(
             Check(
@@ -683,7 +787,8 @@ def _assemble(
         "kind": kind,
         "doc_kind": summaries[0].kind if len({s.kind for s in summaries}) == 1 else "mixed",
         "name": " ".join(name.split()),
-        "title": document_title(summaries[0]) if kind == "document" else " ".join(name.split()),
+        "title": own_title(summaries[0]) if kind == "document" else " ".join(name.split()),
+        "speaker": _statement_speaker_described(summaries) if kind == "document" else None,
         "facts": facts,
         "people": join_people(facts.people),
         "count": len(takeaways),
@@ -703,7 +808,7 @@ def _assemble(
         takeaways=takeaways,
         checks=sorted(checks, key=lambda c: order[c.kind]),
         sources=[
-            DraftSource(document_id=s.id, title=document_title(s), source=s.source, date=s.date)
+            DraftSource(document_id=s.id, title=document_title(s), source=source_name(s.source), date=s.date)
             for s in summaries
         ],
     )
@@ -742,7 +847,11 @@ def render_docx(draft: Draft, *, templates_dir: Path = DEFAULT_TEMPLATES) -> byt
     """The same draft as a Word document: the Markdown from the house template, laid out with Word styles
     (headings, quotes, lists, bold and italic), so the two formats never say different things."""
     document = docx.Document()
-    document.core_properties.title = draft.headline
+    properties = document.core_properties
+    properties.title = draft.headline
+    properties.author = properties.last_modified_by = "Takeaways"
+    properties.comments = "A first draft: check every item of its list before publishing."
+    properties.keywords = ", ".join(dict.fromkeys(t.theme_label for t in draft.takeaways))
     paragraph: list[str] = []
     style_ids: dict[str, str] = {}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -29,6 +29,7 @@ from nlp.entities import (
     title_key,
 )
 from nlp.ingest.dates import find_date
+from nlp.metadata import given
 from nlp.quotes import extract_quotes
 from nlp.summary import Entity, EventFacts, Person, Quote, Span
 
@@ -80,10 +81,31 @@ _EARLIER = re.compile(r"\b(?:last|previous|prior|earlier|past|next)\b", re.I)
 _THIS_EVENT_BEFORE = re.compile(
     r"\b(?:this|it)\s*(?:is|'s|’s|will be)\s+(?:\w+\s+){0,2}$|\b(?:welcome|agenda|start|open)\b.{0,30}$", re.I
 )
+_THIS_BEFORE = re.compile(r"\b(?:this|today['’]s|the present)\s+$", re.I)
+_THIS_OPENING = re.compile(r"(?:this|today['’]s)\b", re.I)
 _AFFILIATION = re.compile(r"\s+(?:of|from|at)\s+(?:the\s+)?")
 _APPOSITION_OPEN = re.compile(r"\s*(?:,|\()\s*(?:who\s+is\s+|who['’]s\s+)?")
 _APPOSITION_END = re.compile(r"[,;()\n]|\.(?:\s|$)|\s+(?:who|which|to|and I|has|had|have|is|was|will|said)\b")
 _SELF_INTRO = re.compile(r"\b(?:I am|I'm|I’m|[Mm]y name is|[Tt]his is)\s+")
+_TITLES_BEFORE = r"(?:(?:the|Hon\.?|Rt\.?|H\.?\s?E\.?|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Prof\.?)\s+)*$"
+_BYLINE_BEFORE = re.compile(
+    r"(?:\b(?:[Ss]peech|[Rr]emarks|[Aa]ddress|[Ss]tatement|[Kk]eynote|[Ll]ecture)\s+(?:delivered\s+|given\s+)?by"
+    r"|\b[Mm]y name is|\bI am|\bI'm|\bI’m)\s+" + _TITLES_BEFORE
+)
+_ACTING_BEFORE = re.compile(
+    r"(?:\b(?:chaired|presented|moderated|facilitated|opened|convened|introduced|delivered) by"
+    r"|\b(?:presentation) by)\s+" + _TITLES_BEFORE
+)
+_BYLINE_AT = re.compile(
+    r"\b(?:speech|remarks|address|statement|keynote|lecture|presentation)\b[^\n]{0,160}?\bat\s+(?:the\s+)?$",
+    re.I,
+)
+_INVITED_BEFORE = re.compile(r"\b(?:asked|invited)\s+$")
+_INVITED_AFTER = re.compile(
+    r"[^.!?\n]{0,160}?\bto\s+(?:share|give|speak|present|reflect|tell|explain|answer|address|open|close)\b"
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|we|We|my|My|our|Our)\b")
+_SPEECH_SHARE = 0.3
 _SENTENCE_GAPS = frozenset({". ", "! ", "? ", ": "})
 _AS_ROLE = re.compile(r"\bAs\s+(?:the\s+|a\s+|an\s+|your\s+)?(?P<role>[^,.;!?\n]{2,60}),")
 _ROLE_CUT = re.compile(r"[,.;!?\n]|\s+and\s+|\s+(?:who|which|here|today|so|but)\b")
@@ -115,6 +137,7 @@ class _Draft:
     organisation: str | None = None
     talk: float = 0.0
     role_spans: list[tuple[int, int]] = field(default_factory=list)
+    participant: bool = False
 
 
 class _Layout:
@@ -145,6 +168,9 @@ class _Layout:
 
     def block(self, pos: int) -> int:
         return max(bisect.bisect_right(self._block_starts, pos) - 1, 0)
+
+    def block_start(self, pos: int) -> int:
+        return self.blocks[self.block(pos)][0] if self.blocks else 0
 
     def is_heading(self, pos: int) -> bool:
         return bool(self.blocks) and self.blocks[self.block(pos)][2]
@@ -234,6 +260,21 @@ def _entity_end(doc: Doc, i: int) -> int | None:
     return j
 
 
+def _is_this_event(text: str, candidate: _Candidate, layout: _Layout) -> bool:
+    sentence = layout.sentence(candidate.start)
+    before = text[max(sentence[0], candidate.start - 30) : candidate.start]
+    return (
+        layout.is_heading(candidate.start)
+        or _VENUE.search(text, *sentence) is not None
+        or _THIS_BEFORE.search(before) is not None
+        or _THIS_OPENING.match(text, candidate.start) is not None
+        or _BYLINE_AT.search(
+            text, max(layout.block_start(candidate.start), candidate.start - 200), candidate.start
+        )
+        is not None
+    )
+
+
 def _event_candidates(text: str, doc: Doc, entities: list[Entity], layout: _Layout) -> list[_Candidate]:
     tagged = doc.has_annotation("TAG")
     out: list[_Candidate] = []
@@ -287,11 +328,18 @@ def _another_event(text: str, candidate: _Candidate, sentence: tuple[int, int]) 
     return not (_THIS_EVENT_BEFORE.search(before) or _VENUE.search(text, *sentence))
 
 
-def _event(text: str, doc: Doc, entities: list[Entity], layout: _Layout) -> _Candidate | None:
+def _event(
+    text: str, doc: Doc, entities: list[Entity], layout: _Layout, *, statement: bool = False
+) -> _Candidate | None:
+    """The event the document records. A statement names many events (a speech congratulates the
+    president of "the seventy-ninth session", recalls "the 2015 summit"), so there a candidate counts only
+    in a heading, in a sentence that says it took place, or as "this ..." / "today's ..."."""
     candidates = [
         c
         for c in _event_candidates(text, doc, entities, layout)
-        if layout.is_early(c.start) and not _another_event(text, c, layout.sentence(c.start))
+        if layout.is_early(c.start)
+        and not _another_event(text, c, layout.sentence(c.start))
+        and (not statement or _is_this_event(text, c, layout))
     ]
     if not candidates:
         return None
@@ -593,18 +641,32 @@ def _people(document: Document, doc: Doc, entities: list[Entity], quotes: Sequen
             continue
         named = re.search(rf"\b{re.escape(speaker)}\b", text)
         start, end = named.span() if named else (None, None)  # a speaker label the text never says
-        draft = _Draft(speaker, start, end, talk=talk[speaker])
+        draft = _Draft(speaker, start, end, talk=talk[speaker], participant=True)
         intro = _self_introduction(document, speaker, orgs)
         if intro:
             draft.role, draft.organisation = intro
         else:
             draft.role = _addressed_title(text, speaker)
         drafts.append(draft)
+    quoted_here = set(speakers_in_quotes) if _reports_others(document, quotes) else set()
     for mention in _name_mentions(doc, finder, speakers_in_quotes):
         name = text[mention.start : mention.end]
         if not any(ch.isupper() for ch in name) or any(ch.isdigit() for ch in name):
             continue
-        draft = _Draft(name, mention.start, mention.end)
+        window = max(mention.start - 60, 0)
+        acting = (
+            _ACTING_BEFORE.search(text, window, mention.start) is not None
+            or _BYLINE_BEFORE.search(text, window, mention.start) is not None
+        ) or (
+            _INVITED_BEFORE.search(text, max(mention.start - 20, 0), mention.start) is not None
+            and _INVITED_AFTER.match(text, mention.end) is not None
+        )
+        draft = _Draft(
+            name,
+            mention.start,
+            mention.end,
+            participant=acting or (mention.start, mention.end) in quoted_here,
+        )
         apposition = _apposition(text, mention.end, orgs)
         if apposition:
             draft.role, draft.organisation, role_span = apposition
@@ -627,9 +689,28 @@ def _people(document: Document, doc: Doc, entities: list[Entity], quotes: Sequen
         )
     ]
     return [
-        Person(name=d.name, role=d.role, organisation=d.organisation, start=d.start, end=d.end)
+        Person(
+            name=d.name, role=d.role, organisation=d.organisation, start=d.start, end=d.end,
+            participant=d.participant,
+        )
         for d in people
-    ]
+    ]  # fmt: skip
+
+
+def _reports_others(document: Document, quotes: Sequence[Quote]) -> bool:
+    """Whether the people a statement quotes took part in what it reports.
+
+    A press release or news story reports an event in the third person, and the people it quotes spoke
+    there. A speech (first person) quotes others as citations ("as Mandela said"), and a transcript's
+    participants are its speakers, so quotations inside a turn name no one new."""
+    if document.kind == "transcript" or not quotes:
+        return False
+    outside = document.text
+    for q in sorted(quotes, key=lambda q: -q.start):
+        outside = outside[: q.start] + outside[q.end :]
+    lines = [line for line in re.split(r"(?<=[.!?])\s+", outside) if line.strip()]
+    first_person = sum(1 for line in lines if _FIRST_PERSON.search(line))
+    return first_person / max(len(lines), 1) < _SPEECH_SHARE
 
 
 def _merge(drafts: list[_Draft], new: _Draft) -> None:
@@ -642,6 +723,7 @@ def _merge(drafts: list[_Draft], new: _Draft) -> None:
                 draft.role, draft.organisation = new.role, new.organisation
             draft.organisation = draft.organisation or new.organisation
             draft.role_spans.extend(new.role_spans)
+            draft.participant = draft.participant or new.participant
             return
     drafts.append(new)
 
@@ -662,13 +744,63 @@ def extract_facts(
     if doc.text != text:
         raise ValueError("the spaCy Doc was not made from this document's text")
     layout = _Layout(document, doc)
-    event = _event(text, doc, entities, layout)
+    statement = document.kind == "statement"
+    event = _event(text, doc, entities, layout, statement=statement)
+    people = _people(document, doc, entities, extract_quotes(document, doc) if quotes is None else quotes)
     when = _when(text, _date_spans(text, entities), event, layout)
-    return EventFacts(
+    found = EventFacts(
         what=_span(text, event.start, event.end) if event else None,
         when=when,
         date=document.date or (find_date(when.text) if when else None),
         where=_where(text, doc, entities, event, layout),
         organiser=_organiser(text, doc, entities, event, layout),
-        people=_people(document, doc, entities, extract_quotes(document, doc) if quotes is None else quotes),
+        people=people,
+        speaker=_byline_speaker(text, people, layout) if statement else None,
     )
+    return with_given(found, given(document.metadata))
+
+
+def with_given(facts: EventFacts, user: Mapping[str, str]) -> EventFacts:
+    """The facts with what the user gave as metadata: their speaker first, as a participant with the
+    role they give, and their event and place kept beside the text's (drafts prefer the user's)."""
+    if not user:
+        return facts
+    return facts.model_copy(
+        update={
+            "people": _with_given_speaker(facts.people, user),
+            "given": dict(user),
+            "speaker": user.get("speaker") or facts.speaker,
+        }
+    )
+
+
+def _byline_speaker(text: str, people: Sequence[Person], layout: _Layout) -> str | None:
+    """Who delivered a statement, in its own words near the top: "Keynote speech by Hon. X", "My name
+    is X"; None when the text does not say."""
+    for person in people:
+        if person.start is None or not layout.is_early(person.start):
+            continue
+        if _BYLINE_BEFORE.search(text, max(person.start - 60, 0), person.start):
+            return person.name
+    return None
+
+
+def _with_given_speaker(people: list[Person], facts: Mapping[str, str]) -> list[Person]:
+    """The speaker the metadata names comes first, as a participant, with the role it gives."""
+    name = facts.get("speaker")
+    if not name:
+        return people
+    same = [p for p in people if _same_person(p.name, name) or _same_person(name, p.name)]
+    role = facts.get("role") or next((p.role for p in same if p.role), None)
+    if role and facts.get("country"):
+        role = f"{role} of {facts['country']}"
+    speaker = Person(
+        name=name,
+        role=role,
+        organisation=facts.get("organisation")
+        or next((p.organisation for p in same if p.organisation), None),
+        start=same[0].start if same else None,
+        end=same[0].end if same else None,
+        participant=True,
+    )
+    return [speaker, *(p for p in people if p not in same)]

@@ -219,3 +219,94 @@ def load_gold_takeaways(
                 resolve(span, data_root)
         out[record.doc] = record
     return out
+
+
+class FactDocument(BaseModel):
+    """A document of the facts benchmark (``corpus/FACTS_GUIDELINE.md``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    doc: str
+    path: str
+    kind: Literal["statement", "committee", "product", "academic", "seed"]
+    split: Literal["dev", "test"]
+
+
+class Participant(BaseModel):
+    """Someone who takes part in the event: a meeting's speaker label (by turn) or a name in the text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    speaker_turn: int | None = None
+    """a turn whose speaker label names this participant"""
+    name: Span | None = None
+    role: Span | None = None
+    label_role: tuple[int, int, str] | None = None
+    """the role as the speaker label of ``speaker_turn`` states it: offsets into the label and hash"""
+
+
+class FactLabels(BaseModel):
+    """The adjudicated facts of one document: who took part, and the event, place and date as stated."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    doc: str
+    participants: list[Participant] = Field(default_factory=list)
+    event: Span | None = None
+    place: Span | None = None
+    date: Span | None = None
+
+
+@dataclass(frozen=True)
+class GoldFacts:
+    """One document's facts as text, read from the data and checked against the spans' hashes."""
+
+    doc: FactDocument
+    participants: tuple[tuple[str | None, str | None], ...]
+    """(name, role) of each participant; either may be None"""
+    event: str | None
+    place: str | None
+    date: str | None
+
+
+def speaker_label(data_root: Path, path: str, turn: int) -> str:
+    try:
+        return str(
+            json.loads((data_root / path).read_text(encoding="utf-8"))["meeting_transcripts"][turn]["speaker"]
+        )
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+        raise GoldError(f"{data_root / path}: no speaker for meeting turn {turn}") from exc
+
+
+def load_gold_facts(folder: Path, data_root: Path) -> list[GoldFacts]:
+    """The facts benchmark's labels with their text; every span is checked against its hash."""
+    documents = {d.doc: d for d in read_jsonl(folder / "documents.jsonl", FactDocument)}
+
+    def text(span: Span | None) -> str | None:
+        return None if span is None else resolve(span, data_root)
+
+    out = []
+    for record in read_jsonl(folder / "facts.jsonl", FactLabels):
+        document = documents.get(record.doc)
+        if document is None:
+            raise GoldError(f"{folder / 'facts.jsonl'}: unknown document {record.doc}")
+        people = tuple(
+            (
+                speaker_label(data_root, document.path, p.speaker_turn) if p.speaker_turn is not None
+                else text(p.name),
+                text(p.role) or _label_role(data_root, document.path, p),
+            )
+            for p in record.participants
+        )  # fmt: skip
+        out.append(GoldFacts(document, people, text(record.event), text(record.place), text(record.date)))
+    return out
+
+
+def _label_role(data_root: Path, path: str, participant: Participant) -> str | None:
+    if participant.label_role is None or participant.speaker_turn is None:
+        return None
+    start, end, sha = participant.label_role
+    role = speaker_label(data_root, path, participant.speaker_turn)[start:end]
+    if span_hash(role) != sha:
+        raise GoldError(f"{path} turn {participant.speaker_turn}: the speaker label no longer holds the role")
+    return role

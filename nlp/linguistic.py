@@ -169,6 +169,12 @@ def clean_transcript_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" ,;-")
 
 
+def strip_markup(fragment: str) -> str:
+    """A piece of a longer text without transcript markup ("{vocalsound}"), its own spacing kept at the
+    edges so adjacent pieces still join; for whole sentences use :func:`clean_transcript_text`."""
+    return re.sub(r"[ \t]{2,}", " ", _DISFLUENCY_MARKER.sub("", fragment))
+
+
 def is_substantive(clean: str) -> bool:
     """False for back-channel turns ("Yeah.", "Okay.", "Mm-hmm") and fragments too short to be a point."""
     bare = re.sub(r"[^\w\s'-]", "", clean).strip().lower()

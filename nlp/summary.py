@@ -76,6 +76,11 @@ class Person(_Frozen):
     organisation: str | None = None
     start: int | None = Field(default=None, description="where the text names them; None for a speaker label")
     end: int | None = None
+    participant: bool = Field(
+        default=False,
+        description="takes part in the event (speaks, chairs, presents, is quoted speaking, or is the "
+        "speaker the metadata names), not merely mentioned",
+    )
 
 
 class EventFacts(_Frozen):
@@ -87,6 +92,16 @@ class EventFacts(_Frozen):
     where: Span | None = None
     organiser: Span | None = None
     people: list[Person] = Field(default_factory=list)
+    speaker: str | None = Field(
+        default=None,
+        description="who delivered a statement: the metadata's speaker, or the one the text names as "
+        'delivering it ("Keynote speech by X", "My name is X")',
+    )
+    given: dict[str, str] = Field(
+        default_factory=dict,
+        description="facts the user gave as metadata (speaker, role, organisation, event, place): "
+        "stated as given, without offsets",
+    )
 
 
 class ModelInfo(_Frozen):

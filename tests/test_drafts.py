@@ -32,6 +32,7 @@ from nlp.drafts import (
     trim_point,
 )
 from nlp.ingest import read_document
+from nlp.linguistic import clean_transcript_text
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import Taxonomy
 from nlp.training import ThemeModel
@@ -43,23 +44,28 @@ _QUOTED = re.compile(r"“([^”]*)”")
 
 
 def assert_quotes_verbatim(draft: Draft, summaries: Sequence[DocumentSummary], *renderings: str) -> None:
-    """Every point and quote of ``draft`` is its source, verbatim; every “…” in a rendering is too.
+    """Every point and quote of ``draft`` is its source, verbatim but for transcript markup and fillers;
+    every “…” in a rendering is too, and only words someone said are in quotation marks.
 
     A point may only lose a leading connective ("But", "However,") and trailing ":"; a quote only its
     final full stop or comma (the template punctuates around it)."""
     by_id = {s.id: s for s in summaries}
-    texts = [" ".join(s.text.split()) for s in summaries]
+    texts = [" ".join(clean_transcript_text(s.text).split()) for s in summaries]
     for t in draft.takeaways:
         source = by_id[t.citation.document_id]
-        core = " ".join(source.text[t.citation.start : t.citation.end].split()).rstrip(":;, ")
+        core = " ".join(clean_transcript_text(source.text[t.citation.start : t.citation.end]).split())
+        core = core.rstrip(":;, ")
         dropped = core[: len(core) - len(t.point)]
         assert core.endswith(t.point[1:]) and len(dropped.split()) <= 4, (t.point, core)
         assert core[len(dropped)].lower() == t.point[0].lower(), (t.point, core)
         if t.quote is not None:
             quoted = by_id[t.quote.citation.document_id]
-            assert quoted.text[t.quote.citation.start : t.quote.citation.end] == t.quote.text, t.quote
+            verbatim = quoted.text[t.quote.citation.start : t.quote.citation.end]
+            assert clean_transcript_text(verbatim).rstrip(".,") == t.quote.text, t.quote
             for rendering in renderings:
                 assert t.quote.text in rendering, t.quote.text
+                if not t.quote.direct:
+                    assert f"“{t.quote.text}" not in rendering, "words nobody said are not in quotation marks"
         for ref in [t.citation, *t.also_in]:
             assert ref.document_id in by_id
     for rendering in renderings:
@@ -120,7 +126,10 @@ def test_seed_article_lede_and_its_three_takeaways(seed: DocumentSummary) -> Non
     assert draft.takeaways[1].point.startswith("Digital technology holds significant potential")
     assert draft.takeaways[2].point.startswith("Teacher involvement is crucial")
     kinds = {c.kind for c in draft.checks}
-    assert {"quote", "attribution", "date"} <= kinds  # the article's words are unattributed; no year
+    assert "date" in kinds  # no year
+    # the article's sentences are nobody's quoted words: cited as text, never in quotation marks
+    assert all(t.quote is None or not t.quote.direct for t in draft.takeaways)
+    assert "> “" not in markdown
     assert any("25 March" in c.text and "year" in c.text for c in draft.checks)
     assert markdown.startswith("# Three key takeaways")
     assert "## Check before publishing" in markdown

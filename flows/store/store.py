@@ -18,7 +18,7 @@ import hashlib
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -184,12 +184,12 @@ class Store:
         self,
         summaries: Iterable[DocumentSummary],
         *,
-        version_key: str | None = None,
+        version_key: str | Callable[[DocumentSummary], str] | None = None,
         run_id: str | None = None,
     ) -> int:
         """Replace the stored rows of these documents in one transaction; return how many were saved.
 
-        ``version_key`` defaults to each summary's own :func:`version_key`.
+        ``version_key`` (one for all, or one per summary) defaults to each summary's own :func:`version_key`.
         """
         batch = list({s.id: s for s in summaries}.values())
         if not batch:
@@ -197,9 +197,8 @@ class Store:
         now = _now()
         rows: dict[type[m.Base], list[dict[str, Any]]] = defaultdict(list)
         for summary in batch:
-            for table, table_rows in summary_rows(
-                summary, version_key=version_key, run_id=run_id, now=now
-            ).items():
+            key = version_key(summary) if callable(version_key) else version_key
+            for table, table_rows in summary_rows(summary, version_key=key, run_id=run_id, now=now).items():
                 rows[table].extend(table_rows)
         with self._writing() as connection:
             for chunk in _chunks([s.id for s in batch]):

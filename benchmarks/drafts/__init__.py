@@ -1,0 +1,1 @@
+"""The drafts benchmark: facts and text of reporters' drafts on real documents."""
