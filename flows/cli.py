@@ -376,12 +376,12 @@ def brief(
             json.dumps({"id": summary.id, "sentences": rows}, indent=1, ensure_ascii=False) + "\n"
         )
         return
-    from nlp.linguistic import clean_transcript_text
+    from nlp.linguistic import reading_text
 
     console.print(f"[bold]{summary.title or Path(summary.source).name}[/]")
     for record in chosen:
         who = f"[cyan]{record.speaker}:[/] " if record.speaker else ""
-        console.print(f"{who}{clean_transcript_text(record.text)} [dim]({record.start}-{record.end})[/]")
+        console.print(f"{who}{reading_text(record.text)} [dim]({record.start}-{record.end})[/]")
 
 
 @app.command()

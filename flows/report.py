@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nlp.drafts import document_title
-from nlp.linguistic import clean_transcript_text
+from nlp.linguistic import reading_text
 
 if TYPE_CHECKING:  # the CLI imports this module before it knows which models a command needs
     from flows.ingestion import IngestLog
@@ -66,7 +66,7 @@ def print_takeaways(summaries: Iterable[DocumentSummary], console: Console) -> N
         name = document_title(summary)
         for takeaway in summary.takeaways[:3]:
             who = f" ({takeaway.speaker})" if takeaway.speaker else ""
-            headline = clean_transcript_text(takeaway.text)
+            headline = reading_text(takeaway.text)
             table.add_row(
                 name if takeaway.rank == 1 else "", str(takeaway.rank), takeaway.theme, headline + who
             )

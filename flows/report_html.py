@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from nlp.corpus import CorpusSummary
 from nlp.document import Segment
 from nlp.drafts import DEFAULT_TEMPLATES, document_title, format_timestamp, locator
-from nlp.linguistic import clean_transcript_text, strip_markup
+from nlp.linguistic import reading_text, strip_markup
 from nlp.summary import DocumentSummary, Evidence, Takeaway
 
 TEMPLATE = "report.html.j2"
@@ -300,7 +300,7 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
         loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
     )
     env.filters["pct"] = lambda x: f"{100 * float(x):.0f}%"
-    env.filters["reading"] = clean_transcript_text
+    env.filters["reading"] = reading_text
     env.filters["unmarked"] = strip_markup
     return env
 

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from nlp.announced import NUMBER_WORDS, announced_count
 from nlp.entities import HONORIFICS, ROLE_WORDS, title_key
 from nlp.facts import EVENT_NOUNS
-from nlp.linguistic import clean_transcript_text
+from nlp.linguistic import reading_text
 from nlp.summary import DocumentSummary, Person, Takeaway
 from nlp.takeaways import OTHER
 
@@ -265,7 +265,7 @@ def _draft_takeaway(
         rank=rank,
         theme=t.theme,
         theme_label=t.theme_label,
-        point=trim_point(clean_transcript_text(t.text)),
+        point=trim_point(reading_text(t.text)),
         point_speaker=t.speaker,
         quote=quote,
         attribution=attribution,
@@ -384,7 +384,7 @@ def _make_quote(
     lead = len(kept) - len(kept.lstrip())
     kept = kept.strip()
     return DraftQuote(
-        text=_TRAILING_STOP.sub("", clean_transcript_text(kept)),
+        text=_TRAILING_STOP.sub("", reading_text(kept)),
         speaker=speaker,
         direct=direct,
         citation=_citation(summary, start + lead, start + lead + len(kept)),
@@ -798,7 +798,7 @@ def _assemble(
     headline = " ".join(env.get_template("headline.txt.j2").render(context).split())
     lede = " ".join(env.get_template("lede.txt.j2").render(context).split())
     checks = [*_checks(summaries, takeaways, facts), *date_checks]
-    order: dict[str, int] = {"quote": 0, "attribution": 1, "role": 2, "date": 3, "point": 4}
+    order: dict[str, int] = {"scope": 0, "quote": 1, "attribution": 2, "role": 3, "date": 4, "point": 5}
     return Draft(
         kind=kind,
         name=" ".join(name.split()),

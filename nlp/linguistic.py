@@ -169,6 +169,20 @@ def clean_transcript_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" ,;-")
 
 
+_FILLER_BETWEEN_COMMAS = re.compile(r",?\s*\b(?:um+|uh+|erm+|er|ah+|hmm+)\b\s*,", re.I)
+_REPEATED_PHRASE = re.compile(r"\b((?:\w+\s+){1,3}\w+)\s+\1\b", re.I)
+
+
+def reading_text(text: str) -> str:
+    """A sentence as a reader should see it in a draft, report or app: no transcript markup, fillers or
+    restarts ("we need a we need a plan"), first letter capitalised. Display only: evidence offsets
+    always point at the source text, and the classifier reads :func:`clean_transcript_text`."""
+    text = _FILLER_BETWEEN_COMMAS.sub(" ", _DISFLUENCY_MARKER.sub(" ", text))
+    text = clean_transcript_text(text)
+    text = _REPEATED_PHRASE.sub(r"\1", text)
+    return text[:1].upper() + text[1:]
+
+
 def strip_markup(fragment: str) -> str:
     """A piece of a longer text without transcript markup ("{vocalsound}"), its own spacing kept at the
     edges so adjacent pieces still join; for whole sentences use :func:`clean_transcript_text`."""

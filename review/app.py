@@ -35,7 +35,7 @@ from flows.reviews import (
 from flows.settings import Settings
 from flows.store import Store, StoreError, default_url
 from flows.store.db import sqlite_path
-from nlp.linguistic import clean_transcript_text, strip_markup
+from nlp.linguistic import reading_text, strip_markup
 from nlp.taxonomy import load_taxonomy
 from review import security as sec
 from review.data import document_pieces, document_rows, recent_decisions, takeaway_rows, theme_rows
@@ -87,7 +87,7 @@ def create_app(*, db_url: str, settings: Settings, token: str | None, out_dir: P
         lstrip_blocks=True,
     )
     env.filters["pct"] = lambda value: f"{100 * float(value):.0f}%"
-    env.filters["reading"] = clean_transcript_text
+    env.filters["reading"] = reading_text
     env.filters["unmarked"] = strip_markup
     env.filters["f3"] = lambda value: "-" if value is None else f"{float(value):.3f}"
     env.filters["when"] = _when

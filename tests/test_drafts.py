@@ -32,7 +32,7 @@ from nlp.drafts import (
     trim_point,
 )
 from nlp.ingest import read_document
-from nlp.linguistic import clean_transcript_text
+from nlp.linguistic import reading_text
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import Taxonomy
 from nlp.training import ThemeModel
@@ -50,10 +50,10 @@ def assert_quotes_verbatim(draft: Draft, summaries: Sequence[DocumentSummary], *
     A point may only lose a leading connective ("But", "However,") and trailing ":"; a quote only its
     final full stop or comma (the template punctuates around it)."""
     by_id = {s.id: s for s in summaries}
-    texts = [" ".join(clean_transcript_text(s.text).split()) for s in summaries]
+    texts = [" ".join(reading_text(s.text).split()) for s in summaries]
     for t in draft.takeaways:
         source = by_id[t.citation.document_id]
-        core = " ".join(clean_transcript_text(source.text[t.citation.start : t.citation.end]).split())
+        core = " ".join(reading_text(source.text[t.citation.start : t.citation.end]).split())
         core = core.rstrip(":;, ")
         dropped = core[: len(core) - len(t.point)]
         assert core.endswith(t.point[1:]) and len(dropped.split()) <= 4, (t.point, core)
@@ -61,7 +61,7 @@ def assert_quotes_verbatim(draft: Draft, summaries: Sequence[DocumentSummary], *
         if t.quote is not None:
             quoted = by_id[t.quote.citation.document_id]
             verbatim = quoted.text[t.quote.citation.start : t.quote.citation.end]
-            assert clean_transcript_text(verbatim).rstrip(".,") == t.quote.text, t.quote
+            assert reading_text(verbatim).rstrip(".,") == t.quote.text, t.quote
             for rendering in renderings:
                 assert t.quote.text in rendering, t.quote.text
                 if not t.quote.direct:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,12 +121,13 @@ def _score_document(scores: dict[str, FieldScore], g: GoldFacts, draft: Draft) -
     scores["people"].labelled += min(len(named), 3)
     scores["roles"].labelled += min(sum(1 for _, r in named if r), 3)
     f = draft.facts
-    for name, stated, gold, match in (
+    checks: list[tuple[str, str | None, str | None, Callable[[str, str], bool]]] = [
         ("event", f.event, g.event, overlaps),
         ("place", f.where, g.place, overlaps),
         ("date", f.when, g.date, same_date),
-    ):
-        right = gold is not None and stated is not None and match(stated, gold)
+    ]
+    for name, stated, gold, agree in checks:
+        right = gold is not None and stated is not None and agree(stated, gold)
         scores[name].add(labelled=gold is not None, stated=stated, right=right, where=where)
 
 

@@ -1,0 +1,214 @@
+"""A draft states only what the text (or the user's metadata) supports: participants, not people merely
+mentioned; the event, not another one the text names; quotation marks only around words someone said;
+text free of transcript markup; titles that are never file names."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pytest
+from spacy.language import Language
+
+from nlp.analyse import Analyzer, analyse
+from nlp.drafts import build_document_draft, render_docx, render_markdown
+from nlp.ingest import read_document
+from nlp.metadata import MetadataError, apply, lookup, parse_sidecar
+from nlp.summary import DocumentSummary
+from nlp.taxonomy import Taxonomy
+from nlp.training import ThemeModel
+
+SPEECH = """Thank you, Mr. President. I congratulate Mr. Philemon Yang on his election as President of the \
+seventy-ninth session of the General Assembly. I also thank the Secretary-General, Mr. António Guterres, \
+for his leadership.
+
+As Bob Marley sang, "One good thing about music, when it hits you, you feel no pain." Our children deserve \
+schools that never close. Digital public infrastructure must reach every rural school, and we are \
+connecting 4,000 schools to broadband this year with our partners.
+
+We call on development banks to double concessional finance for education in small island states, \
+because our debt burden leaves too little for teachers and classrooms.
+
+Teachers are the heart of our recovery, and we are training 2,000 more of them in digital skills.
+"""
+
+RELEASE = """Ministry opens 40 digital learning hubs
+
+The Ministry of Education today opened 40 digital learning hubs in rural districts, giving 12,000 \
+pupils broadband access and trained digital mentors.
+
+"Forty-one of our fifty-eight teachers answered," said Priya Shah, "and most of them asked for more \
+training in digital tools before the hubs opened."
+
+"Every child in a rural district now has a place to learn online, and every hub has a trained mentor to \
+help them," said Minister Grace Okafor.
+
+The hubs are funded by a 25 million partnership with two telecom operators and the regional \
+development bank, and each will report usage data every quarter.
+"""
+
+TRANSCRIPT = """Chair: Welcome, everyone, to this meeting of the schools committee.
+Rhys Morgan: Um, I think {vocalsound} the budget for teacher training is, uh, far too small this year, \
+and teachers tell us they cannot attend courses.
+Chair: Thank you. Please go on.
+Rhys Morgan: We need a {disfmarker} we need a digital skills programme for every teacher in the county, \
+and the partnership with the university can fund half of it.
+Helen Price: Um the data from our survey shows {gap} that rural schools still lack broadband, so pupils \
+there cannot join online lessons at home.
+Rhys Morgan: Uh, the council should invest two million pounds in laptops and connectivity for the \
+poorest families {vocalsound} before the winter term.
+Helen Price: And the teachers need coaching, um, to use those devices well in class, otherwise the money \
+is wasted.
+"""
+
+
+@pytest.fixture(scope="module")
+def analyzer(nlp: Language, taxonomy: Taxonomy, theme_model: ThemeModel) -> Analyzer:
+    return Analyzer(nlp=nlp, taxonomy=taxonomy, model=theme_model)
+
+
+def _summary(
+    analyzer: Analyzer, text: str, name: str, record: dict[str, str] | None = None
+) -> DocumentSummary:
+    document = read_document(text.encode(), source=f"/home/reporter/inbox/{name}", name=name)
+    if record:
+        document = apply(document, record)
+    (summary,) = list(analyse([document], analyzer=analyzer))
+    assert isinstance(summary, DocumentSummary), summary
+    return summary
+
+
+def test_a_speech_names_nobody_it_only_mentions(analyzer: Analyzer) -> None:
+    summary = _summary(analyzer, SPEECH, "GRD_79_2024.txt")
+    draft = build_document_draft(summary)
+    markdown = render_markdown(draft)
+    for mentioned in ("Yang", "Guterres", "Marley"):
+        assert mentioned not in draft.lede, draft.lede
+    assert draft.facts.people == []
+    assert draft.facts.event is None, "the seventy-ninth session is congratulated, not described"
+    assert any("does not say who delivered it" in c.text for c in draft.checks)
+    body = markdown.split("## Check before publishing")[0]
+    assert "> “" not in body, "nobody is named as saying the speech's words: cited as text, not quoted"
+    assert "GRD_79_2024" not in draft.headline + draft.lede
+    assert "/home/reporter" not in markdown, "sources are cited by name, never by a local path"
+
+
+def test_metadata_names_the_speaker_and_quotes_them(analyzer: Analyzer) -> None:
+    record = {"speaker": "Mr. Dickon Mitchell", "role": "Prime Minister", "country": "Grenada"}
+    summary = _summary(analyzer, SPEECH, "GRD_79_2024.txt", record)
+    draft = build_document_draft(summary)
+    markdown = render_markdown(draft)
+    assert draft.lede.startswith("Mr. Dickon Mitchell, Prime Minister of Grenada, spoke"), draft.lede
+    assert "statement by Mr. Dickon Mitchell" in draft.headline
+    quoted = [t for t in draft.takeaways if t.quote and t.quote.direct]
+    assert quoted and all(
+        t.attribution == "said Mr. Dickon Mitchell, Prime Minister of Grenada" for t in quoted
+    )
+    assert "Marley" not in markdown.split("## Check")[0].replace(SPEECH, "")
+
+
+def test_a_fragment_is_never_quoted_but_a_whole_quotation_is(analyzer: Analyzer) -> None:
+    summary = _summary(analyzer, RELEASE, "release.txt")
+    draft = build_document_draft(summary)
+    markdown = render_markdown(draft)
+    assert "Forty-one of our fifty-eight teachers answered" not in markdown
+    assert "said Grace Okafor" in markdown
+    assert "Grace Okafor" in draft.lede  # quoted in a release: she took part
+
+
+def test_transcript_markup_never_reaches_a_reader(analyzer: Analyzer) -> None:
+    summary = _summary(analyzer, TRANSCRIPT, "2025-03-04_schools_committee.txt")
+    draft = build_document_draft(summary)
+    markdown = render_markdown(draft)
+    word = "\n".join(p.text for p in docx.Document(io.BytesIO(render_docx(draft))).paragraphs)
+    for shown in (markdown, word):
+        for markup in (
+            "{vocalsound}",
+            "{disfmarker}",
+            "{gap}",
+            " um",
+            "Um ",
+            " uh",
+            "Uh",
+            "we need a we need",
+        ):
+            assert markup not in shown, (markup, shown)
+    quoted = [t.quote for t in draft.takeaways if t.quote]
+    assert quoted
+    for quote in quoted:  # the citation still points at the exact source, markup and all
+        source = summary.text[quote.citation.start : quote.citation.end]
+        assert "{" in source or "um," in source or ", um" in source or "Uh," in source, source
+        assert quote.direct and quote.speaker in summary.speakers
+    assert "schools_committee" not in draft.headline + draft.lede
+
+
+def test_an_outside_taxonomy_document_still_gets_its_draft(analyzer: Analyzer) -> None:
+    summary = _summary(analyzer, TRANSCRIPT, "meeting.txt").model_copy(update={"outside_taxonomy": True})
+    draft = build_document_draft(summary)
+    assert draft.checks[0].kind == "scope"
+
+
+def test_docx_properties_are_the_projects() -> None:
+    from nlp.drafts import Draft, LedeFacts
+
+    draft = Draft(
+        kind="document", name="x", headline="Two key takeaways from a statement", lede="Here.",
+        facts=LedeFacts(event=None, when=None, when_phrase=None, where=None, organiser=None, people=[]),
+        takeaways=[], checks=[], sources=[],
+    )  # fmt: skip
+    properties = docx.Document(io.BytesIO(render_docx(draft))).core_properties
+    assert properties.author == "Takeaways" and properties.title == draft.headline
+
+
+def test_sidecar_tables_key_records_by_file_name() -> None:
+    csv_table = parse_sidecar(
+        b"file,speaker,post,country,venue\nGRD_79_2024,Mr. Dickon Mitchell,Prime Minister,Grenada,New York\n",
+        "speakers.csv",
+    )
+    assert lookup(csv_table, "/data/Session 79 - 2024/GRD_79_2024.txt") == {
+        "speaker": "Mr. Dickon Mitchell", "role": "Prime Minister", "country": "Grenada", "place": "New York",
+    }  # fmt: skip
+    keyed = parse_sidecar(b'{"brief.docx": {"title": "Budget brief", "date": "2025-03-04"}}', "meta.json")
+    assert lookup(keyed, "https://example.org/files/brief.docx") == {
+        "title": "Budget brief",
+        "date": "2025-03-04",
+    }
+    listed = parse_sidecar(b'[{"filename": "a.txt", "event": "the spring forum"}]', "meta.json")
+    assert lookup(listed, "a.txt") == {"event": "the spring forum"}
+    for bad, reason in (
+        (b"{not json", "not JSON"),
+        (b'[{"speaker": "X"}]', "no file name"),
+        (b"\xff\xfe", "UTF-8"),
+    ):
+        with pytest.raises(MetadataError, match=reason) as raised:
+            parse_sidecar(bad, "meta.json")
+        assert "meta.json" in str(raised.value)
+
+
+def test_a_metadata_date_that_is_no_date_is_refused() -> None:
+    document = read_document(b"Some text here.", source="a.txt", name="a.txt")
+    assert apply(document, {"date": "25 March 2025"}).date is not None
+    with pytest.raises(MetadataError, match=r"a\.txt"):
+        apply(document, {"date": "sometime soon"})
+
+
+def test_front_matter_gives_the_speaker(analyzer: Analyzer) -> None:
+    text = (
+        "---\ntitle: Address to the education forum\nspeaker: Amina Diallo\n"
+        "role: Minister of Education\n---\n"
+    )
+    summary = _summary(analyzer, text + SPEECH, "address.md")
+    assert summary.facts.speaker == "Amina Diallo"
+    draft = build_document_draft(summary)
+    assert draft.lede.startswith("Amina Diallo, Minister of Education, spoke"), draft.lede
+
+
+def test_keynote_byline_names_who_delivered_it(analyzer: Analyzer) -> None:
+    path = Path(__file__).resolve().parents[1] / "corpus" / "samples" / "statement_speech.docx"
+    document = read_document(path.read_bytes(), source=str(path), name=path.name)
+    (summary,) = list(analyse([document], analyzer=analyzer))
+    assert isinstance(summary, DocumentSummary)
+    assert summary.facts.speaker == "Miriam Castellanos"
+    draft = build_document_draft(summary)
+    assert any(t.attribution and "Miriam Castellanos" in t.attribution for t in draft.takeaways)
