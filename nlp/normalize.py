@@ -27,6 +27,8 @@ _NUMBERED = re.compile(r"^\d{1,2}[.)]\s+\S")
 _UNWRAPPED_LINE = 150
 _SENTENCE_ENDS = (".", "!", "?", ":", ";", "\u201d", '"', ")")
 """Hard-wrapped text breaks lines well before this many characters; a line this long is a paragraph."""
+_SENTENCE_LINES = 3
+_SENTENCE_LINE_SHARE = 0.6
 _PROSE = re.compile(r"[a-zß-ÿ]{3}")
 _FURNITURE_MAX_CHARS = 60
 _FURNITURE_LINES = 2
@@ -63,6 +65,19 @@ def clean_inline(text: str) -> str:
 
 def is_boilerplate(line: str) -> bool:
     return bool(_BOILERPLATE.match(clean_inline(line)))
+
+
+def _one_per_line(lines: list[str]) -> bool:
+    """Whether each line is a paragraph: at least a third of the lines are too long to be hard-wrapped
+    (one paragraph per line, as many speech archives save text), or most lines end a sentence (one
+    sentence per line: hard-wrapped prose ends a line mid-sentence far more often than not)."""
+    if len(lines) < 2:
+        return False
+    long_lines = sum(len(line) > _UNWRAPPED_LINE for line in lines)
+    if long_lines and long_lines * 3 >= len(lines):
+        return True
+    ended = sum(line.endswith(_SENTENCE_ENDS) for line in lines)
+    return len(lines) >= _SENTENCE_LINES and ended >= _SENTENCE_LINE_SHARE * len(lines)
 
 
 def _continues(previous: str, line: str) -> bool:
@@ -119,8 +134,7 @@ def split_paragraphs(
         lines = chunk.split("\n")
         unwrapped = one_per_line
         if unwrapped is None:
-            long_lines = sum(len(line.strip()) > _UNWRAPPED_LINE for line in lines)
-            unwrapped = len(lines) > 1 and long_lines > 0 and long_lines * 3 >= len(lines)
+            unwrapped = _one_per_line([line.strip() for line in lines if line.strip()])
         paragraphs.append((kind, []))
         for line in lines:
             stripped = clean_inline(line)

@@ -216,9 +216,16 @@ def statement(draw: st.DrawFn) -> list[tuple[str, list[str]]]:
             max_size=6,
         )
     )
+    # a hard-wrapped line breaks mid-sentence: only a paragraph's last line may end one (text written
+    # one sentence per line is a paragraph a line, tested below)
+    blocks = [(m, [_mid_sentence(line) for line in lines[:-1]] + lines[-1:]) for m, lines in blocks]
     return [(m, lines) for m, lines in blocks if not any(is_boilerplate(line) for line in lines)] or [
         ("", ["plain words"])
     ]
+
+
+def _mid_sentence(line: str) -> str:
+    return line.rstrip(".!?:;\u201d\")") or "words"
 
 
 def _render(blocks: list[tuple[str, list[str]]]) -> str:

@@ -180,3 +180,16 @@ def test_form_feeds_never_survive_and_prose_is_never_dropped(lines: list[str]) -
     assert [line for line in cleaned.split("\n") if line in (PAGE_END, PAGE_START)] == prose
     if "\f" not in raw:
         assert cleaned == raw
+
+
+def test_one_sentence_per_line_is_one_paragraph_a_line() -> None:
+    speech = (
+        "Thank you, Madam President.\nOur schools reopened in March.\nTeachers were trained over the summer.\n"
+        "We will connect every school by 2027.\n"
+    )
+    assert len(split_paragraphs(speech)) == 4
+    wrapped = (
+        "The committee heard that the budget for teacher training\nhad fallen for three years in a row, and "
+        "that schools in\nrural districts could no longer release staff for\ncourses during term time.\n"
+    )
+    assert len(split_paragraphs(wrapped)) == 1
