@@ -51,7 +51,7 @@ from flows.settings import Settings
 from nlp.document import Document
 from nlp.errors import ErrorCode, IngestError
 from nlp.linguistic import unpack_docs
-from nlp.metadata import given
+from nlp.metadata import GIVEN_SEPARATOR, given
 from nlp.pipeline import candidate_packages
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
@@ -180,7 +180,7 @@ def analysis_key(versions: str, metadata: Mapping[str, str]) -> str:
     if not facts:
         return versions
     digest = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:12]
-    return f"{versions}+{digest}"
+    return f"{versions}{GIVEN_SEPARATOR}{digest}"
 
 
 def _batch_cache_key(context: TaskRunContext, parameters: dict[str, object]) -> str:

@@ -20,6 +20,9 @@ from pathlib import PurePath
 from nlp.document import Document
 from nlp.ingest.dates import find_date
 
+# Between a model version key and the digest of a document's given facts in its analysis key: editing
+# the facts re-analyses the document, while the store still counts documents per model version.
+GIVEN_SEPARATOR = "#given-"
 FIELDS = ("title", "date", "speaker", "role", "organisation", "country", "event", "place")
 _ALIASES = {
     "post": "role",

@@ -225,7 +225,7 @@ def statement(draw: st.DrawFn) -> list[tuple[str, list[str]]]:
 
 
 def _mid_sentence(line: str) -> str:
-    return line.rstrip(".!?:;\u201d\")") or "words"
+    return line.rstrip('.!?:;\u201d")') or "words"
 
 
 def _render(blocks: list[tuple[str, list[str]]]) -> str:

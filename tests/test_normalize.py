@@ -184,8 +184,8 @@ def test_form_feeds_never_survive_and_prose_is_never_dropped(lines: list[str]) -
 
 def test_one_sentence_per_line_is_one_paragraph_a_line() -> None:
     speech = (
-        "Thank you, Madam President.\nOur schools reopened in March.\nTeachers were trained over the summer.\n"
-        "We will connect every school by 2027.\n"
+        "Thank you, Madam President.\nOur schools reopened in March.\n"
+        "Teachers were trained over the summer.\nWe will connect every school by 2027.\n"
     )
     assert len(split_paragraphs(speech)) == 4
     wrapped = (

@@ -29,7 +29,7 @@ from nlp.summary import DocumentSummary
 DEFAULT_CACHE = Path(
     os.environ.get("TAKEAWAYS_BENCH_CACHE", Path(tempfile.gettempdir()) / "takeaways-quality")
 )
-_READS_SUMMARIES_ONLY = {"extractive.py", "search.py"}
+_READS_SUMMARIES_ONLY = {"extractive.py", "search.py", "drafts.py"}
 logger = logging.getLogger(__name__)
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +41,7 @@ from flows.store.db import (
 from flows.store.lock import advisory_lock, file_lock
 from flows.store.migrations import current_revisions, upgrade_to_head
 from nlp.errors import IngestError
+from nlp.metadata import GIVEN_SEPARATOR
 from nlp.scope import outside_taxonomy
 from nlp.summary import DocumentSummary, ModelInfo
 
@@ -373,11 +374,20 @@ class Store:
                 "sentences": count(m.Sentence),
                 "takeaways": count(m.Takeaway),
                 "decisions": count(m.Decision),
-                "versions": dict(versions.all()),
+                "versions": dict(_by_model(versions.tuples().all())),
                 "runs": count(m.Run),
                 "last_runs": [_run_dict(row) for row in runs],
                 "last_errors": [row._asdict() for row in errors],
             }
+
+
+def _by_model(rows: Iterable[tuple[Any, Any]]) -> Counter[str]:
+    """Documents per model version: the digest of user-given facts that an analysis key may carry
+    (see ``GIVEN_SEPARATOR``) says nothing about the model, so it is left out of the mix."""
+    counts: Counter[str] = Counter()
+    for key, n in rows:
+        counts[str(key).split(GIVEN_SEPARATOR)[0]] += int(n)
+    return counts
 
 
 @contextmanager
