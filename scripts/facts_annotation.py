@@ -4,7 +4,8 @@
 them by document into dev and test. ``tasks DIR``: write the annotators' task files, which hold the text,
 to a folder outside the repo. ``collect PASS DIR``: turn an annotator's answers (exact strings) into spans
 with hashes, kept in ``corpus/labels/real/facts/passes/PASS.jsonl``. ``adjudication-tasks DIR``: both
-passes side by side. ``finalize DIR``: the adjudicated answers as ``facts.jsonl``.
+passes side by side. ``finalize DIR``: the adjudicated answers as ``facts.jsonl``. ``agreement``: how far
+the two passes agree, field by field (participants as a set, F1; event, place and date per document).
 """
 
 from __future__ import annotations
@@ -211,6 +212,49 @@ def adjudication_tasks(folder: Path, n_chunks: int) -> None:
         (folder / f"adjudicate_{c}.txt").write_text("\n".join(parts) + "\n", encoding="utf-8")
 
 
+def _key(value: str | None) -> str:
+    return " ".join((value or "").lower().replace(".", " ").split())
+
+
+def _people(shown: dict[str, Any]) -> set[str]:
+    return {_key(p["name"]) for p in shown["participants"] if p["name"]}
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    """Both absent, or the same words (one span inside the other counts: "New York" / "in New York")."""
+    x, y = _key(a), _key(b)
+    return x == y or bool(x and y and (x in y or y in x))
+
+
+def agreement() -> None:
+    """Pass A against pass B (and each against the adjudicated labels): participants' names as sets
+    (micro-F1 over documents), event, place and date as the share of documents where both agree."""
+    documents = {d.doc: d for d in _documents()}
+    sets = {
+        name: {x.doc: _shown(documents[x.doc], x) for x in read_jsonl(path, FactLabels)}
+        for name, path in (
+            ("a", FACTS / "passes" / "a.jsonl"),
+            ("b", FACTS / "passes" / "b.jsonl"),
+            ("adjudicated", FACTS / "facts.jsonl"),
+        )
+    }
+    for left, right in (("a", "b"), ("a", "adjudicated"), ("b", "adjudicated")):
+        docs = sorted(sets[left].keys() & sets[right].keys())
+        both = only_left = only_right = 0
+        fields = {"event": 0, "place": 0, "date": 0}
+        for doc in docs:
+            x, y = sets[left][doc], sets[right][doc]
+            people_x, people_y = _people(x), _people(y)
+            both += len(people_x & people_y)
+            only_left += len(people_x - people_y)
+            only_right += len(people_y - people_x)
+            for field in fields:
+                fields[field] += _same(x[field], y[field])
+        f1 = 2 * both / max(2 * both + only_left + only_right, 1)
+        shares = ", ".join(f"{field} {n / len(docs):.0%}" for field, n in fields.items())
+        print(f"{left} vs {right} ({len(docs)} documents): participants F1 {f1:.3f}; {shares}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m scripts.facts_annotation")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +270,7 @@ def main() -> None:
     sub.add_argument("--chunks", type=int, default=3)
     sub = commands.add_parser("finalize")
     sub.add_argument("folder", type=Path)
+    commands.add_parser("agreement")
     args = parser.parse_args()
     if args.command == "select":
         select()
@@ -235,6 +280,8 @@ def main() -> None:
         _write(_labels(args.folder, "facts_*.jsonl"), FACTS / "passes" / f"{args.name}.jsonl")
     elif args.command == "adjudication-tasks":
         adjudication_tasks(args.folder, args.chunks)
+    elif args.command == "agreement":
+        agreement()
     else:
         _write(_labels(args.folder, "adjudicate_*.jsonl"), FACTS / "facts.jsonl")
 
