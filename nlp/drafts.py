@@ -83,9 +83,12 @@ class DraftPerson(_Frozen):
 
     @property
     def described(self) -> str:
-        """ "Name, Role at Organisation" with whatever the text gave; a bare role label reads "the Chair"."""
+        """ "Name, Role at Organisation" with whatever the text gave; a bare role label reads "the Chair",
+        and a label its role repeats ("Marketing", "Marketing Expert") reads as the role."""
         if _is_role_label(self.name):
             return f"the {self.name}"
+        if self.role and set(self.name.casefold().split()) <= set(self.role.casefold().split()):
+            return f"the {self.role}"
         if self.role and self.organisation:
             return f"{self.name}, {self.role} at {self.organisation}"
         if self.role:

@@ -41,7 +41,7 @@ ROLE_WORDS = frozenset(
      "prince", "princess", "sheikh", "judge", "justice", "member", "fellow", "partner", "executive",
      "official", "delegate", "parent", "student", "president-elect", "clerk", "convenor", "convener",
      "registrar", "treasurer", "headteacher", "headmaster", "headmistress", "counsellor",
-     "engineer", "scientist", "doctor", "nurse", "governor-general"}
+     "engineer", "scientist", "doctor", "nurse", "governor-general", "designer"}
 )  # fmt: skip
 """Nouns that make a phrase a role ("Director of ...", "head of ...", "programme director")."""
 

@@ -29,6 +29,7 @@ from nlp.entities import (
     title_key,
 )
 from nlp.ingest.dates import find_date
+from nlp.linguistic import clean_transcript_text
 from nlp.metadata import given
 from nlp.quotes import extract_quotes
 from nlp.summary import Entity, EventFacts, Person, Quote, Span
@@ -86,6 +87,15 @@ _THIS_OPENING = re.compile(r"(?:this|today['’]s)\b", re.I)
 _AFFILIATION = re.compile(r"\s+(?:of|from|at)\s+(?:the\s+)?")
 _APPOSITION_OPEN = re.compile(r"\s*(?:,|\()\s*(?:who\s+is\s+|who['’]s\s+)?")
 _APPOSITION_END = re.compile(r"[,;()\n]|\.(?:\s|$)|\s+(?:who|which|to|and I|has|had|have|is|was|will|said)\b")
+_OWN_SCOPE = re.compile(
+    r"\s+(?:for|in|of|on|at)\s+(?:this|our|your|the)\s+(?:project|team|group|meeting)\b.*$", re.I
+)
+_NAME_INTRO = re.compile(
+    r"\b(?:I am|I'm|I’m|[Mm]y name is|[Mm]y name['’]s)\s+(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
+)
+# Words of team-function speaker labels ("Marketing", "User Interface", "Project Manager" in AMI).
+_FUNCTION_LABELS = frozenset({"marketing", "sales", "industrial", "user", "interface", "project", "product"})
+_SELF_INTRO_ROLE = re.compile(r"^(?:I am|I'm|I’m)\s+(?:your\s+|our\s+)?", re.I)
 _SELF_INTRO = re.compile(r"\b(?:I am|I'm|I’m|[Mm]y name is|[Tt]his is)\s+")
 _TITLES_BEFORE = r"(?:(?:the|Hon\.?|Rt\.?|H\.?\s?E\.?|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Prof\.?)\s+)*$"
 _BYLINE_BEFORE = re.compile(
@@ -104,6 +114,21 @@ _INVITED_BEFORE = re.compile(r"\b(?:asked|invited)\s+$")
 _INVITED_AFTER = re.compile(
     r"[^.!?\n]{0,160}?\bto\s+(?:share|give|speak|present|reflect|tell|explain|answer|address|open|close)\b"
 )
+_THIS_EVENT = re.compile(
+    r"\b(?:[Tt]his|[Tt]oday['’]s)\s+(?:\w+\s+){0,2}?(?:meeting|session|event|conference|"
+    r"forum|webinar|workshop|summit|hearing|seminar|panel|roundtable|briefing|launch|ceremony)\b"
+)
+_HISTORY = re.compile(
+    r"\b(?:[Rr]ecently|ago|so far|ha(?:ve|s|d) been|[Ll]ast (?:year|month|week)|[Ee]arlier this year"
+    r"|[Ii]n (?:19|20)\d\d)\b"
+)
+_TODAY = re.compile(r"\b(?:[Tt]oday|[Tt]his (?:morning|afternoon|evening|week)|here)\b")
+_DATELINE_REACH = 80
+_OPENING_BLOCKS = 2  # a press release's headline and first paragraph, a speech's opening lines
+_REPORTING_VERB = r"(?:said|says|added|explained|noted|told\s+(?:reporters|participants|the\s+\w+))"
+_SAID_AFTER = re.compile(rf"[\s,.”\"']*{_REPORTING_VERB}\s+(?:the\s+)?(?:[\w.’'-]+\s+){{0,4}}?", re.S)
+_SAID_BEFORE = re.compile(rf"\s*(?:,[^,“”\"]{{0,60}},\s*)?{_REPORTING_VERB}\s*[:,]\s*")
+_CITING_BEFORE = re.compile(r"\b(?:[Aa]s|[Ww]hen|[Tt]hat)\s+(?:\w+\s+)?$")
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|my|My|our|Our)\b")
 _SPEECH_SHARE = 0.3
 _SENTENCE_GAPS = frozenset({". ", "! ", "? ", ": "})
@@ -265,7 +290,14 @@ def _is_this_event(text: str, candidate: _Candidate, layout: _Layout) -> bool:
     before = text[max(sentence[0], candidate.start - 30) : candidate.start]
     return (
         layout.is_heading(candidate.start)
-        or _VENUE.search(text, *sentence) is not None
+        or (
+            _VENUE.search(text, *sentence) is not None
+            and _HISTORY.search(text, *sentence) is None
+            and (
+                layout.body_rank(candidate.start) < _OPENING_BLOCKS
+                or _TODAY.search(text, *sentence) is not None
+            )
+        )
         or _THIS_BEFORE.search(before) is not None
         or _THIS_OPENING.match(text, candidate.start) is not None
         or _BYLINE_AT.search(
@@ -367,7 +399,13 @@ def _date_spans(text: str, entities: list[Entity]) -> list[tuple[int, int]]:
     return sorted(found)
 
 
-def _when(text: str, dates: list[tuple[int, int]], event: _Candidate | None, layout: _Layout) -> Span | None:
+def _when(
+    text: str, dates: list[tuple[int, int]], event: _Candidate | None, layout: _Layout, *, statement: bool
+) -> Span | None:
+    """The event's date: in the event's sentence or paragraph, else (a meeting's) an early sentence that
+    says something took place, else an early full date. A statement's other dates are history it recalls
+    ("we met in Paris in December 2015"): without its event, only a heading, dateline or "today"
+    sentence dates it."""
     if event is not None:
         s_start, s_end = layout.sentence(event.start)
         inside = [
@@ -379,12 +417,26 @@ def _when(text: str, dates: list[tuple[int, int]], event: _Candidate | None, lay
         nearby = [d for d in dates if d[0] >= event.end and layout.block(d[0]) == block]
         if nearby:
             return _span(text, *min(nearby, key=lambda d: (not _is_full_date(text, d), d[0])))
+    if statement:
+        dates = [d for d in dates if _dates_the_statement(text, d[0], layout)]
     for start, end in dates:
         s_start, s_end = layout.sentence(start)
         if layout.is_early(start) and _VENUE.search(text, s_start, s_end):
             return _span(text, start, end)
     early = [d for d in dates if layout.is_early(d[0]) and _is_full_date(text, d)]
     return _span(text, *early[0]) if early else None
+
+
+def _dates_the_statement(text: str, pos: int, layout: _Layout) -> bool:
+    """Whether a date or place at ``pos`` belongs to the statement itself: in a heading, at the head of
+    its first paragraph (a dateline), or in a sentence about this or today's event."""
+    if layout.is_heading(pos):
+        return True
+    first = next((b for b in layout.blocks if not b[2]), None)
+    if first is not None and first[0] <= pos < first[0] + _DATELINE_REACH:
+        return True
+    start, end = layout.sentence(pos)
+    return _THIS_EVENT.search(text, start, end) is not None or _TODAY.search(text, start, end) is not None
 
 
 def _is_full_date(text: str, span: tuple[int, int]) -> bool:
@@ -422,8 +474,10 @@ def _untagged_place(doc: Doc, start: int, end: int) -> Span | None:
 
 
 def _where(
-    text: str, doc: Doc, entities: list[Entity], event: _Candidate | None, layout: _Layout
+    text: str, doc: Doc, entities: list[Entity], event: _Candidate | None, layout: _Layout, *, statement: bool
 ) -> Span | None:
+    """Where the event took place; a statement's other places (cities it recalls) only count in its
+    heading, dateline or a sentence about this event."""
     places = [e for e in entities if e.label in _PLACE_LABELS]
     if event is not None:
         s_start, s_end = layout.sentence(event.start)
@@ -435,6 +489,8 @@ def _where(
             return _span(text, *dateline.span("place"))
         if _VENUE.search(text, s_start, s_end):
             return _untagged_place(doc, s_start, s_end)
+    if statement:
+        places = [p for p in places if _dates_the_statement(text, p.start, layout)]
     for s_start, s_end in layout.sentences:
         if not layout.is_early(s_start):
             break
@@ -483,7 +539,7 @@ def _organiser(
 
 def _role_and_org(text: str, start: int, end: int, orgs: list[Entity]) -> tuple[str, str | None] | None:
     """Split "Director of X Division at UNESCO" into a role and an organisation, if it is a role at all."""
-    phrase = text[start:end].strip()
+    phrase = _SELF_INTRO_ROLE.sub("", clean_transcript_text(text[start:end]))
     body = _ARTICLE.sub("", phrase)
     words = body.split()
     if not words or len(words) > 16 or not any(title_key(w) in ROLE_WORDS for w in words[:5]):
@@ -492,7 +548,7 @@ def _role_and_org(text: str, start: int, end: int, orgs: list[Entity]) -> tuple[
     if " at " in body:
         role, org = body.rsplit(" at ", 1)
     else:
-        offset = start + text[start:end].find(body)
+        offset = start + max(text[start:end].find(body), 0)
         for prep in (" of ", " for ", " with ", " from "):
             cut = body.find(prep)
             if cut <= 0:
@@ -506,7 +562,7 @@ def _role_and_org(text: str, start: int, end: int, orgs: list[Entity]) -> tuple[
             if is_org or title_key(after_words[-1]) in ORG_WORDS or after.isupper():
                 role, org = body[:cut], after
             break
-    role = _ARTICLE.sub("", role).strip(" ,")
+    role = _OWN_SCOPE.sub("", _ARTICLE.sub("", role)).strip(" ,")
     org = _ARTICLE.sub("", org.split(" in ")[0]).strip(" ,.") if org else None
     head = re.split(r"\s+(?:of|for|at|in|on|with|from)\s+", role, maxsplit=1)[0].split()
     if not head or title_key(head[-1]) not in ROLE_WORDS:
@@ -604,6 +660,27 @@ def _self_introduction(document: Document, speaker: str, orgs: list[Entity]) -> 
     return None
 
 
+def _introduced_name(document: Document, doc: Doc, speaker: str) -> tuple[int, int] | None:
+    """The name a speaker labelled by role gives in their own turns ("I'm Heather, I'm your Project
+    Manager"); None when the label is already a name or no proper name follows the introduction."""
+    label_words = {title_key(w) for w in speaker.split()}
+    if not label_words <= ROLE_WORDS | ROLE_MODIFIERS | DEPARTMENT_WORDS | _FUNCTION_LABELS:
+        return None
+    text = document.text
+    for turn in [s for s in document.segments if s.speaker == speaker][:4]:
+        for intro in _NAME_INTRO.finditer(text, turn.start, turn.end):
+            start, end = intro.span("name")
+            words = [title_key(w) for w in intro.group("name").split()]
+            tokens = doc.char_span(start, end, alignment_mode="expand")
+            if (
+                tokens is not None
+                and all(t.pos_ == "PROPN" or t.ent_type_ == "PERSON" for t in tokens)
+                and not any(w in ROLE_WORDS or w in ROLE_MODIFIERS or w in label_words for w in words)
+            ):
+                return start, end
+    return None
+
+
 def _addressed_title(text: str, speaker: str) -> str | None:
     """A role others use for the speaker: "Superintendent Ortega", "President Whitfield"."""
     words = [w for w in speaker.split() if w[:1].isupper() and title_key(w) not in HONORIFICS]
@@ -623,7 +700,9 @@ def _same_person(short: str, long: str) -> bool:
     return any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1))
 
 
-def _people(document: Document, doc: Doc, entities: list[Entity], quotes: Sequence[Quote]) -> list[Person]:
+def _people(
+    document: Document, doc: Doc, entities: list[Entity], quotes: Sequence[Quote], layout: _Layout
+) -> list[Person]:
     text = document.text
     orgs = [e for e in entities if e.label in _ORG_LABELS]
     finder = NameFinder(doc)
@@ -632,6 +711,7 @@ def _people(document: Document, doc: Doc, entities: list[Entity], quotes: Sequen
         for q in quotes
         if q.speaker_start is not None and q.speaker_end is not None
     ]
+    reported = {(q.speaker_start, q.speaker_end) for q in quotes if _reported_speech(text, q)}
     drafts: list[_Draft] = []
     talk = _speaker_talk(document) if document.kind == "transcript" else {}
     total = sum(talk.values()) or 1.0
@@ -647,19 +727,26 @@ def _people(document: Document, doc: Doc, entities: list[Entity], quotes: Sequen
             draft.role, draft.organisation = intro
         else:
             draft.role = _addressed_title(text, speaker)
+        own_name = _introduced_name(document, doc, speaker)
+        if own_name is not None:  # "Project Manager: I'm Heather": the label is her role
+            draft.name, draft.start, draft.end = text[own_name[0] : own_name[1]], *own_name
+            draft.role = draft.role or speaker
         drafts.append(draft)
-    quoted_here = set(speakers_in_quotes) if _reports_others(document, quotes) else set()
+    quoted_here = reported if _reports_others(document, quotes) else set()
     for mention in _name_mentions(doc, finder, speakers_in_quotes):
         name = text[mention.start : mention.end]
         if not any(ch.isupper() for ch in name) or any(ch.isdigit() for ch in name):
             continue
         window = max(mention.start - 60, 0)
-        acting = (
-            _ACTING_BEFORE.search(text, window, mention.start) is not None
-            or _BYLINE_BEFORE.search(text, window, mention.start) is not None
-        ) or (
-            _INVITED_BEFORE.search(text, max(mention.start - 20, 0), mention.start) is not None
-            and _INVITED_AFTER.match(text, mention.end) is not None
+        acting = _BYLINE_BEFORE.search(text, window, mention.start) is not None or (
+            _about_this_event(text, mention.start, layout)
+            and (
+                _ACTING_BEFORE.search(text, window, mention.start) is not None
+                or (
+                    _INVITED_BEFORE.search(text, max(mention.start - 20, 0), mention.start) is not None
+                    and _INVITED_AFTER.match(text, mention.end) is not None
+                )
+            )
         )
         draft = _Draft(
             name,
@@ -695,6 +782,37 @@ def _people(document: Document, doc: Doc, entities: list[Entity], quotes: Sequen
         )
         for d in people
     ]  # fmt: skip
+
+
+def _about_this_event(text: str, pos: int, layout: _Layout) -> bool:
+    """Whether "chaired by X" at ``pos`` is about the document's own event: said at the top (a heading or
+    the first two paragraphs), or in a
+    sentence about "this" or "today's" event. Further down a speech, "the Commission, chaired by Kofi
+    Annan" or "delivered by John F. Kennedy in 1963" describe something else."""
+    start, end = layout.sentence(pos)
+    return (
+        layout.is_heading(pos)
+        or layout.body_rank(pos) < _OPENING_BLOCKS
+        or _THIS_EVENT.search(text, start, max(end, pos)) is not None
+    )
+
+
+def _reported_speech(text: str, quote: Quote) -> bool:
+    """Whether a quotation reports what its speaker said at the event, as news does ("“…,” said X",
+    "X said: “…”"), rather than cite them ("as X said", "X insists that “…”", "he said that “…”").
+    Only the first kind makes the speaker a participant."""
+    if quote.speaker_start is None or quote.speaker_end is None:
+        return False
+    if quote.speaker_start >= quote.end:
+        between = text[quote.end : quote.speaker_start]
+        return len(between) <= 40 and _SAID_AFTER.fullmatch(between) is not None
+    between = text[quote.speaker_end : quote.start]
+    before = text[max(quote.speaker_start - 12, 0) : quote.speaker_start]
+    return (
+        len(between) <= 30
+        and _SAID_BEFORE.fullmatch(between) is not None
+        and _CITING_BEFORE.search(before) is None
+    )
 
 
 def _reports_others(document: Document, quotes: Sequence[Quote]) -> bool:
@@ -746,13 +864,14 @@ def extract_facts(
     layout = _Layout(document, doc)
     statement = document.kind == "statement"
     event = _event(text, doc, entities, layout, statement=statement)
-    people = _people(document, doc, entities, extract_quotes(document, doc) if quotes is None else quotes)
-    when = _when(text, _date_spans(text, entities), event, layout)
+    found_quotes = extract_quotes(document, doc) if quotes is None else quotes
+    people = _people(document, doc, entities, found_quotes, layout)
+    when = _when(text, _date_spans(text, entities), event, layout, statement=statement)
     found = EventFacts(
         what=_span(text, event.start, event.end) if event else None,
         when=when,
         date=document.date or (find_date(when.text) if when else None),
-        where=_where(text, doc, entities, event, layout),
+        where=_where(text, doc, entities, event, layout, statement=statement),
         organiser=_organiser(text, doc, entities, event, layout),
         people=people,
         speaker=_byline_speaker(text, people, layout) if statement else None,

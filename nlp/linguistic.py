@@ -179,8 +179,18 @@ def reading_text(text: str) -> str:
     always point at the source text, and the classifier reads :func:`clean_transcript_text`."""
     text = _FILLER_BETWEEN_COMMAS.sub(" ", _DISFLUENCY_MARKER.sub(" ", text))
     text = clean_transcript_text(text)
-    text = _REPEATED_PHRASE.sub(r"\1", text)
+    text = _unpaired_marks(_REPEATED_PHRASE.sub(r"\1", text))
     return text[:1].upper() + text[1:]
+
+
+def _unpaired_marks(text: str) -> str:
+    """Without a quotation mark that opens or closes nothing: a sentence cut from a quoted passage
+    ("“I remain firm in ...", no closing mark) must not seem to open a quotation in a draft."""
+    if text[:1] in '“"' and not re.search(r"[”\"]", text[1:]):
+        text = text[1:].lstrip()
+    if text[-1:] in '”"' and not re.search(r"[“\"]", text[:-1]):
+        text = text[:-1].rstrip()
+    return text
 
 
 def strip_markup(fragment: str) -> str:

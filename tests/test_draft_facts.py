@@ -212,3 +212,56 @@ def test_keynote_byline_names_who_delivered_it(analyzer: Analyzer) -> None:
     assert summary.facts.speaker == "Miriam Castellanos"
     draft = build_document_draft(summary)
     assert any(t.attribution and "Miriam Castellanos" in t.attribution for t in draft.takeaways)
+
+
+CITING_SPEECH = """Eritrea has long stood for peace in the Horn of Africa.
+
+Recently, the Government convened the first session of the National Peace Conference in Asmara in \
+November 2015, and its three sessions held so far have adopted 51 principles.
+
+President Obama of the United States stated publicly that he had “renewed sanctions on the worst \
+abusers”. As Pope Francis told the Assembly, “War is the negation of all rights.”
+
+The Advisory Commission on the coast, chaired by Mr. Kofi Annan, former Secretary-General of the United \
+Nations, has reported on schools. The warning was delivered by John F. Kennedy in 1963.
+
+Eritrea calls on development banks to fund the schools and teachers of the region, because the debt \
+burden of the country leaves too little for classrooms. Eritrea will train 3,000 teachers in digital skills \
+and connect every secondary school to broadband by 2027.
+"""
+
+
+def test_a_speech_does_not_credit_the_people_it_cites(analyzer: Analyzer) -> None:
+    """A third-person speech quotes and recalls others: none of them took part, and the events, places
+    and dates it recalls are not its own."""
+    summary = _summary(analyzer, CITING_SPEECH, "ERI_71_2016.txt")
+    draft = build_document_draft(summary)
+    for cited in ("Obama", "Francis", "Annan", "Kennedy"):
+        assert cited not in draft.lede, draft.lede
+    assert not [p for p in summary.facts.people if p.participant], summary.facts.people
+    facts = summary.facts
+    assert facts.what is None and facts.where is None and facts.when is None, facts
+    assert "Asmara" not in draft.lede and "2015" not in draft.lede
+    assert "Peace Conference" not in draft.headline
+
+
+MEETING = """Project Manager: Alright. This is the first meeting {gap} for our new product. I'm Heather, \
+I'm your Project Manager.
+Marketing: My name's Sam. I'm uh {vocalsound} Marketing Expert.
+Industrial Designer: And I'm the industrial designer on the team.
+Project Manager: Good. The remote control should cost less than twenty five euros and sell four million \
+units.
+Marketing: Our survey says users want a remote that is easy to find and has few buttons.
+Industrial Designer: I think the case should be made of rubber so that it survives being dropped.
+"""
+
+
+def test_a_meeting_lede_names_speakers_cleanly(analyzer: Analyzer) -> None:
+    """Self-introductions give names and roles, without "I'm your" or transcript markup, and a lede
+    never says an event "took place" with nothing else to tell."""
+    summary = _summary(analyzer, MEETING, "ES2015a.txt")
+    draft = build_document_draft(summary)
+    assert "Heather, Project Manager" in draft.lede, draft.lede
+    assert "Sam, Marketing Expert" in draft.lede, draft.lede
+    for bad in ("I'm", "{", " uh ", "took place"):
+        assert bad not in draft.lede, draft.lede

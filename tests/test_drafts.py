@@ -332,3 +332,14 @@ def test_a_document_re_analysed_without_takeaways_loses_its_old_draft(
         tmp_path / "summaries" / f"{summary.id}.json"
     ]
     assert not list((tmp_path / "drafts").iterdir())
+
+
+def test_reading_text_drops_a_quotation_mark_that_pairs_with_nothing() -> None:
+    """A sentence cut from a quoted passage keeps its opening mark in the source; shown alone as a
+    headline, it would seem to open a quotation that the next quote in the draft closes."""
+    assert reading_text("“I remain firm in my recommendation.") == "I remain firm in my recommendation."
+    assert reading_text("we will overcome.”") == "We will overcome."
+    assert reading_text("The theme, “A new commitment to action”, holds.") == (
+        "The theme, “A new commitment to action”, holds."
+    )
+    assert reading_text("“All of it,” he said.") == "“All of it,” he said."

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ COMMAND = "python -m benchmarks.drafts"
 FACTS = PROJECT_ROOT / "corpus" / "labels" / "real" / "facts"
 SAMPLE = 200
 _SEED = 7
+_SELF_INTRODUCED = re.compile(r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
 _FIELDS = ("people", "roles", "event", "place", "date")
 
 
@@ -269,7 +271,9 @@ def qmsum(engine: Engine, data: Path) -> Tally:
     summaries = engine.summaries(paths)
     tally = Tally()
     for path, summary in zip(paths, summaries, strict=True):
-        labels = [t["speaker"] for t in json.loads(path.read_text(encoding="utf-8"))["meeting_transcripts"]]
+        turns = json.loads(path.read_text(encoding="utf-8"))["meeting_transcripts"]
+        labels = [t["speaker"] for t in turns]  # and the names speakers give themselves ("I'm Heather")
+        labels += [m.group(1) for t in turns for m in _SELF_INTRODUCED.finditer(t["content"])]
         draft, markdown = _draft(summary)
         _rules(tally, summary, draft, markdown, labels)
     return tally
@@ -283,7 +287,8 @@ def rules_section(tallies: Sequence[tuple[str, Tally]]) -> str:
         "### Rules on every draft",
         "",
         "Counts over every draft: people named in a lede who do not take part (for a meeting, anyone who is "
-        "not one of its speakers; for a speech, anyone but its speaker), transcript markup or fillers in the "
+        'not one of its speakers by label or by the name they give ("I\'m Heather"); for a speech, anyone '
+        "but its speaker), transcript markup or fillers in the "
         "draft or the headlines the report shows, headlines or ledes that name a file or folder, and "
         "words in quotation marks that nobody is named as saying.",
         "",

@@ -102,10 +102,12 @@ def file_name_title(draft: Draft, stems: Sequence[str]) -> bool:
 
 def non_quotes(draft: Draft, markdown: str) -> int:
     """Words in quotation marks in the draft's body that nobody is named as saying: neither a direct
-    quotation with its speaker nor quotation marks that are the source's own (inside a verbatim point)."""
+    quotation with its speaker nor quotation marks that are the source's own (inside a verbatim point
+    or a passage cited as text)."""
     body = markdown.split("## Check before publishing", 1)[0]
     said = [t.quote.text for t in draft.takeaways if t.quote and t.quote.direct and t.quote.speaker]
     points = [t.point for t in draft.takeaways]
+    points += [t.quote.text for t in draft.takeaways if t.quote and not t.quote.direct]
     count = 0
     for inner in _QUOTED.findall(body):
         core = inner.rstrip(",.").strip()
