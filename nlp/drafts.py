@@ -27,7 +27,7 @@ import jinja2
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.announced import NUMBER_WORDS, announced_count
-from nlp.entities import HONORIFICS, ROLE_WORDS, title_key
+from nlp.entities import HONORIFICS, is_unnamed_label, title_key
 from nlp.facts import EVENT_NOUNS
 from nlp.linguistic import reading_text
 from nlp.summary import DocumentSummary, Person, Takeaway
@@ -85,7 +85,7 @@ class DraftPerson(_Frozen):
     def described(self) -> str:
         """ "Name, Role at Organisation" with whatever the text gave; a bare role label reads "the Chair",
         and a label its role repeats ("Marketing", "Marketing Expert") reads as the role."""
-        if _is_role_label(self.name):
+        if is_unnamed_label(self.name):
             return f"the {self.name}"
         if self.role and set(self.name.casefold().split()) <= set(self.role.casefold().split()):
             return f"the {self.role}"
@@ -465,12 +465,6 @@ def format_timestamp(seconds: float) -> str:
 # --- people -----------------------------------------------------------------------------------------
 
 
-def _is_role_label(name: str) -> bool:
-    """A speaker label that is a role, not a name ("Chair", "Moderator")."""
-    words = name.split()
-    return 0 < len(words) <= 2 and all(title_key(w) in ROLE_WORDS for w in words)
-
-
 def _name_words(name: str) -> list[str]:
     return [w for w in (title_key(w) for w in name.split()) if w not in HONORIFICS]
 
@@ -656,7 +650,7 @@ def _lede_people(
     candidates = [*quoted, *(p.name for p in known if p.role or p.organisation), *(p.name for p in known)]
     out: list[DraftPerson] = []
     for name in candidates:
-        if _is_role_label(name) or any(_same_person(name, p.name) for p in out):
+        if is_unnamed_label(name) or any(_same_person(name, p.name) for p in out):
             continue
         same = [p for p in known if p.name == name or _same_person(p.name, name)]
         out.append(_merge_people(name, same))
@@ -753,7 +747,7 @@ def _checks(
         if p.name in seen:
             continue
         seen.add(p.name)
-        if _is_role_label(p.name):
+        if is_unnamed_label(p.name):
             checks.append(Check(kind="role", text=f"The {p.name} is not named in the text: find their name."))
         elif not (p.role or p.organisation):
             checks.append(Check(kind="role", text=f"{p.name}: the text gives no role or organisation."))

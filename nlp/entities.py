@@ -65,6 +65,26 @@ ORG_WORDS = frozenset(
 )  # fmt: skip
 """Head nouns of organisation names: a capitalized run ending in one is an organisation, not a person."""
 
+# Words of speaker labels that stand for a function or an anonymised participant, not a name: AMI's
+# "Marketing", "User Interface", ICSI's "PhD F", "Grad B", "Postdoc A".
+_LABEL_WORDS = frozenset(
+    {"marketing", "sales", "industrial", "user", "interface", "project", "product", "phd", "grad",
+     "postdoc", "undergrad", "speaker", "participant", "interviewer", "interviewee", "audience"}
+)  # fmt: skip
+
+
+def is_unnamed_label(label: str) -> bool:
+    """A speaker label with no name in it: a role ("Chair", "Project Manager"), a function
+    ("Marketing") or an anonymised code ("Professor B", "PhD F")."""
+    words = label.split()
+    return 0 < len(words) <= 3 and all(
+        (len(w) == 1 and w.isupper())
+        or w.isdigit()
+        or title_key(w) in ROLE_WORDS | ROLE_MODIFIERS | DEPARTMENT_WORDS | _LABEL_WORDS
+        for w in words
+    )
+
+
 DISFLUENCY_MARKER = re.compile(r"\{\w+\}")
 _FILLERS = frozenset(
     {"um", "umm", "uh", "erm", "er", "hmm", "hm", "mm", "mmm", "mm-hmm", "uh-huh", "mhm", "ah", "oh", "okay",

@@ -26,6 +26,7 @@ from nlp.entities import (
     ROLE_WORDS,
     Mention,
     NameFinder,
+    is_unnamed_label,
     title_key,
 )
 from nlp.ingest.dates import find_date
@@ -93,8 +94,6 @@ _OWN_SCOPE = re.compile(
 _NAME_INTRO = re.compile(
     r"\b(?:I am|I'm|I’m|[Mm]y name is|[Mm]y name['’]s)\s+(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
 )
-# Words of team-function speaker labels ("Marketing", "User Interface", "Project Manager" in AMI).
-_FUNCTION_LABELS = frozenset({"marketing", "sales", "industrial", "user", "interface", "project", "product"})
 _SELF_INTRO_ROLE = re.compile(r"^(?:I am|I'm|I’m)\s+(?:your\s+|our\s+)?", re.I)
 _SELF_INTRO = re.compile(r"\b(?:I am|I'm|I’m|[Mm]y name is|[Tt]his is)\s+")
 _TITLES_BEFORE = r"(?:(?:the|Hon\.?|Rt\.?|H\.?\s?E\.?|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Prof\.?)\s+)*$"
@@ -122,6 +121,8 @@ _HISTORY = re.compile(
     r"\b(?:[Rr]ecently|ago|so far|ha(?:ve|s|d) been|[Ll]ast (?:year|month|week)|[Ee]arlier this year"
     r"|[Ii]n (?:19|20)\d\d)\b"
 )
+_RECALLED = re.compile(r"\b(?:anniversary|ago|since|in memory|commemorat\w*)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[—–;:]| - ")
 _TODAY = re.compile(r"\b(?:[Tt]oday|[Tt]his (?:morning|afternoon|evening|week)|here)\b")
 _DATELINE_REACH = 80
 _OPENING_BLOCKS = 2  # a press release's headline and first paragraph, a speech's opening lines
@@ -409,12 +410,24 @@ def _when(
     if event is not None:
         s_start, s_end = layout.sentence(event.start)
         inside = [
-            d for d in dates if s_start <= d[0] and d[1] <= s_end and not (event.start <= d[0] < event.end)
+            d
+            for d in dates
+            if s_start <= d[0]
+            and d[1] <= s_end
+            and not (event.start <= d[0] < event.end)
+            and _same_clause(text, event.start, d[0])
         ]
         if inside:
             return _span(text, *inside[0])
         block = layout.block(event.start)
-        nearby = [d for d in dates if d[0] >= event.end and layout.block(d[0]) == block]
+        reach = layout.sentence(layout.sentence(s_end)[1])[1]  # the two sentences after the event's
+        nearby = [
+            d
+            for d in dates
+            if event.end <= d[0] < max(reach, s_end)
+            and layout.block(d[0]) == block
+            and not _RECALLED.search(text, *layout.sentence(d[0]))
+        ]
         if nearby:
             return _span(text, *min(nearby, key=lambda d: (not _is_full_date(text, d), d[0])))
     if statement:
@@ -442,6 +455,12 @@ def _dates_the_statement(text: str, pos: int, layout: _Layout) -> bool:
 def _is_full_date(text: str, span: tuple[int, int]) -> bool:
     """A date a reader can place on a calendar: a day and a month, or a month and a year."""
     return bool(_FULL_DATE.fullmatch(text, *span))
+
+
+def _same_clause(text: str, a: int, b: int) -> bool:
+    """Whether nothing stronger than a comma separates two positions of a sentence: in "here in the
+    General Assembly — after the elections held in Kenya on 9 August", the date is the elections'."""
+    return _CLAUSE_BREAK.search(text, min(a, b), max(a, b)) is None
 
 
 def _place_in(text: str, places: list[Entity], start: int, end: int) -> Entity | None:
@@ -481,7 +500,9 @@ def _where(
     places = [e for e in entities if e.label in _PLACE_LABELS]
     if event is not None:
         s_start, s_end = layout.sentence(event.start)
-        place = _place_in(text, places, s_start, s_end)
+        place = _place_in(
+            text, [p for p in places if _same_clause(text, event.start, p.start)], s_start, s_end
+        )
         if place is not None:
             return _span(text, place.start, place.end)
         dateline = _DATELINE_PLACE.match(text, event.end, s_end)
@@ -663,9 +684,9 @@ def _self_introduction(document: Document, speaker: str, orgs: list[Entity]) -> 
 def _introduced_name(document: Document, doc: Doc, speaker: str) -> tuple[int, int] | None:
     """The name a speaker labelled by role gives in their own turns ("I'm Heather, I'm your Project
     Manager"); None when the label is already a name or no proper name follows the introduction."""
-    label_words = {title_key(w) for w in speaker.split()}
-    if not label_words <= ROLE_WORDS | ROLE_MODIFIERS | DEPARTMENT_WORDS | _FUNCTION_LABELS:
+    if not is_unnamed_label(speaker):
         return None
+    label_words = {title_key(w) for w in speaker.split()}
     text = document.text
     for turn in [s for s in document.segments if s.speaker == speaker][:4]:
         for intro in _NAME_INTRO.finditer(text, turn.start, turn.end):

@@ -38,6 +38,8 @@ def name_words(name: str) -> list[str]:
 
 def same_person(a: str, b: str) -> bool:
     """ "Mr. Dickon Mitchell" is "Dickon Mitchell" and "Mitchell"; "Rhys Morgan" is not "Helen Morgan"."""
+    if a.casefold().strip() == b.casefold().strip():  # a speaker label ("Project Manager") is itself
+        return True
     wa, wb = name_words(a), name_words(b)
     if not wa or not wb:
         return False
