@@ -123,7 +123,7 @@ _HISTORY = re.compile(
 )
 _RECALLED = re.compile(r"\b(?:anniversary|ago|since|in memory|commemorat\w*)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[—–;:]| - ")
-_TODAY = re.compile(r"\b(?:[Tt]oday|[Tt]his (?:morning|afternoon|evening|week)|here)\b")
+_TODAY = re.compile(r"\b(?:[Tt]oday|[Tt]his (?:morning|afternoon|evening|week))\b")
 _DATELINE_REACH = 80
 _OPENING_BLOCKS = 2  # a press release's headline and first paragraph, a speech's opening lines
 _REPORTING_VERB = r"(?:said|says|added|explained|noted|told\s+(?:reporters|participants|the\s+\w+))"
@@ -424,7 +424,8 @@ def _when(
         nearby = [
             d
             for d in dates
-            if event.end <= d[0] < max(reach, s_end)
+            if s_end <= d[0] < max(reach, s_end)
+            and _same_clause(text, event.end, layout.sentence(d[0])[0])
             and layout.block(d[0]) == block
             and not _RECALLED.search(text, *layout.sentence(d[0]))
         ]
@@ -455,6 +456,16 @@ def _dates_the_statement(text: str, pos: int, layout: _Layout) -> bool:
 def _is_full_date(text: str, span: tuple[int, int]) -> bool:
     """A date a reader can place on a calendar: a day and a month, or a month and a year."""
     return bool(_FULL_DATE.fullmatch(text, *span))
+
+
+def _clause(text: str, sentence: tuple[int, int], pos: int) -> tuple[int, int]:
+    """The part of a sentence around ``pos`` between breaks stronger than a comma (see _same_clause)."""
+    start, end = sentence
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text, start, end)]
+    return (
+        max((b + 1 for b in breaks if b < pos), default=start),
+        min((b for b in breaks if b >= pos), default=end),
+    )
 
 
 def _same_clause(text: str, a: int, b: int) -> bool:
@@ -499,17 +510,15 @@ def _where(
     heading, dateline or a sentence about this event."""
     places = [e for e in entities if e.label in _PLACE_LABELS]
     if event is not None:
-        s_start, s_end = layout.sentence(event.start)
-        place = _place_in(
-            text, [p for p in places if _same_clause(text, event.start, p.start)], s_start, s_end
-        )
+        c_start, c_end = _clause(text, layout.sentence(event.start), event.start)
+        place = _place_in(text, places, c_start, c_end)
         if place is not None:
             return _span(text, place.start, place.end)
-        dateline = _DATELINE_PLACE.match(text, event.end, s_end)
+        dateline = _DATELINE_PLACE.match(text, event.end, c_end)
         if dateline:
             return _span(text, *dateline.span("place"))
-        if _VENUE.search(text, s_start, s_end):
-            return _untagged_place(doc, s_start, s_end)
+        if _VENUE.search(text, c_start, c_end):
+            return _untagged_place(doc, c_start, c_end)
     if statement:
         places = [p for p in places if _dates_the_statement(text, p.start, layout)]
     for s_start, s_end in layout.sentences:

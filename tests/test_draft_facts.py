@@ -13,6 +13,7 @@ from spacy.language import Language
 
 from nlp.analyse import Analyzer, analyse
 from nlp.drafts import build_document_draft, render_docx, render_markdown
+from nlp.entities import is_unnamed_label
 from nlp.ingest import read_document
 from nlp.metadata import MetadataError, apply, lookup, parse_sidecar
 from nlp.summary import DocumentSummary
@@ -265,3 +266,34 @@ def test_a_meeting_lede_names_speakers_cleanly(analyzer: Analyzer) -> None:
     assert "Sam, Marketing Expert" in draft.lede, draft.lede
     for bad in ("I'm", "{", " uh ", "took place"):
         assert bad not in draft.lede, draft.lede
+
+
+def test_speaker_labels_that_are_not_names_are_never_named() -> None:
+    labels = ("Chair", "Project Manager", "Marketing", "User Interface", "PhD F", "Professor B", "Grad G")
+    for label in labels:
+        assert is_unnamed_label(label), label
+    for name in ("Heather", "Rhys Morgan", "Lynne Neagle AM", "Professor Helen Price"):
+        assert not is_unnamed_label(name), name
+
+
+RESEARCH = """Professor B: OK, so we are recording. Today we look at the new recogniser results.
+PhD F: The word error rate fell from thirty to twenty four percent on the far-field microphones.
+Professor B: That is a big drop. What changed in the front end?
+PhD F: We added noise normalisation and retrained the neural net on the augmented data.
+PhD A: And the latency went up by about forty milliseconds, which we still need to fix.
+"""
+
+
+def test_a_lede_names_no_anonymised_speaker(analyzer: Analyzer) -> None:
+    draft = build_document_draft(_summary(analyzer, RESEARCH, "Bmr019.txt"))
+    for label in ("Professor B", "PhD F", "PhD A"):
+        assert label not in draft.lede, draft.lede
+
+
+def test_a_date_in_another_clause_is_not_the_events(analyzer: Analyzer) -> None:
+    text = (
+        "I am grateful for the privilege of joining everyone here in the General Assembly — a privilege "
+        "made possible by the free and fair elections held in Kenya on 9 August.\n\n" + SPEECH
+    )
+    facts = _summary(analyzer, text, "KEN_77_2022.txt").facts
+    assert facts.when is None and facts.where is None, facts

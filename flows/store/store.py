@@ -374,19 +374,19 @@ class Store:
                 "sentences": count(m.Sentence),
                 "takeaways": count(m.Takeaway),
                 "decisions": count(m.Decision),
-                "versions": dict(_by_model(versions.tuples().all())),
+                "versions": dict(_by_model(versions.all())),
                 "runs": count(m.Run),
                 "last_runs": [_run_dict(row) for row in runs],
                 "last_errors": [row._asdict() for row in errors],
             }
 
 
-def _by_model(rows: Iterable[tuple[Any, Any]]) -> Counter[str]:
+def _by_model(rows: Iterable[Row[str, int]]) -> Counter[str]:
     """Documents per model version: the digest of user-given facts that an analysis key may carry
     (see ``GIVEN_SEPARATOR``) says nothing about the model, so it is left out of the mix."""
     counts: Counter[str] = Counter()
     for key, n in rows:
-        counts[str(key).split(GIVEN_SEPARATOR)[0]] += int(n)
+        counts[key.split(GIVEN_SEPARATOR)[0]] += n
     return counts
 
 
