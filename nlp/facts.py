@@ -408,15 +408,11 @@ def _when(
     ("we met in Paris in December 2015"): without its event, only a heading, dateline or "today"
     sentence dates it."""
     if event is not None:
-        s_start, s_end = layout.sentence(event.start)
-        inside = [
-            d
-            for d in dates
-            if s_start <= d[0]
-            and d[1] <= s_end
-            and not (event.start <= d[0] < event.end)
-            and _same_clause(text, event.start, d[0])
-        ]
+        sentence = layout.sentence(event.start)
+        s_end = sentence[1]
+        c_start, c_end = _clause(text, sentence, event.start)
+        outside_event = [d for d in dates if not event.start <= d[0] < event.end]
+        inside = [d for d in outside_event if c_start <= d[0] and d[1] <= c_end]
         if inside:
             return _span(text, *inside[0])
         block = layout.block(event.start)
@@ -816,9 +812,9 @@ def _people(
 
 def _about_this_event(text: str, pos: int, layout: _Layout) -> bool:
     """Whether "chaired by X" at ``pos`` is about the document's own event: said at the top (a heading or
-    the first two paragraphs), or in a
-    sentence about "this" or "today's" event. Further down a speech, "the Commission, chaired by Kofi
-    Annan" or "delivered by John F. Kennedy in 1963" describe something else."""
+    the first two paragraphs), or in a sentence about "this" or "today's" event. Further down a speech,
+    "the Commission, chaired by Kofi Annan" or "delivered by John F. Kennedy in 1963" describe something
+    else."""
     start, end = layout.sentence(pos)
     return (
         layout.is_heading(pos)
