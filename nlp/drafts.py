@@ -27,8 +27,8 @@ import jinja2
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.announced import NUMBER_WORDS, announced_count
-from nlp.entities import HONORIFICS, is_unnamed_label, title_key
-from nlp.facts import EVENT_NOUNS
+from nlp.entities import HONORIFICS, is_unnamed_label, split_speaker_label, title_key
+from nlp.facts import BODY_NOUNS, EVENT_NOUNS
 from nlp.linguistic import reading_text
 from nlp.summary import DocumentSummary, Person, Takeaway
 from nlp.takeaways import OTHER
@@ -557,11 +557,14 @@ def _mentions(summary: DocumentSummary, name: str) -> bool:
 
 
 def event_phrase(what: str) -> str:
-    """The event as a noun phrase to follow "from": "this session of X" becomes "the session of X"."""
-    words = what.split()
+    """The event as a noun phrase to follow "from": "this session of X" becomes "the session of X", and
+    a body that met, "Welcome to the Education Committee", "the meeting of the Education Committee"."""
+    words = re.sub(r"\b(\d+(?:st|nd|rd|th))(?=[a-z])", r"\1 ", what).split()  # "the 15thmeeting" (sic)
+    if title_key(words[-1]) in BODY_NOUNS and not any(title_key(w) in EVENT_NOUNS for w in words):
+        return "the meeting of " + ("" if words[0].casefold() == "the" else "the ") + " ".join(words)
     if words[0].casefold() in _DETERMINERS:
         words[0] = "the"
-    elif words[0].casefold() not in {"a", "an"} and title_key(words[-1]) in EVENT_NOUNS:
+    elif words[0].casefold() not in {"a", "an"} and any(title_key(w) in EVENT_NOUNS for w in words):
         words.insert(0, "the")
     return " ".join(words)
 
@@ -642,21 +645,27 @@ def _date_forms(day: dt.date) -> list[str]:
 def _lede_people(
     summaries: Sequence[DocumentSummary], takeaways: Sequence[DraftTakeaway], limit: int
 ) -> list[DraftPerson]:
-    """Participants only: the people quoted in the draft, then those who spoke, chaired or presented.
-    Someone the text merely mentions, thanks or cites is never in the lede; a name that is a fragment
-    (one word, not a speaker label) is not a name."""
-    quoted = [t.quote.speaker for t in takeaways if t.quote and t.quote.direct and t.quote.speaker]
+    """Participants only: the people quoted in the draft, then those who spoke, chaired or presented,
+    those the text gives a role first (a reader learns more from "X, Minister for Education" than from a
+    committee member's name). Someone the text merely mentions, thanks or cites is never in the lede; a
+    name that is a fragment (one word, not a speaker label) is not a name."""
+    labels = dict(  # "Hon. X (Minister of Transport)" is Hon. X, a minister
+        split_speaker_label(t.quote.speaker)
+        for t in takeaways
+        if t.quote and t.quote.direct and t.quote.speaker
+    )
     known = [p for s in summaries for p in s.facts.people if p.participant]
-    candidates = [*quoted, *(p.name for p in known if p.role or p.organisation), *(p.name for p in known)]
+    candidates = [*labels, *(p.name for p in known if p.role or p.organisation), *(p.name for p in known)]
     out: list[DraftPerson] = []
     for name in candidates:
         if is_unnamed_label(name) or any(_same_person(name, p.name) for p in out):
             continue
         same = [p for p in known if p.name == name or _same_person(p.name, name)]
-        out.append(_merge_people(name, same))
-        if len(out) >= limit:
-            break
-    return out
+        person = _merge_people(name, same)
+        if person.role is None and labels.get(name):
+            person = person.model_copy(update={"role": labels[name]})
+        out.append(person)
+    return sorted(out, key=lambda p: p.role is None and p.organisation is None)[:limit]
 
 
 def join_people(people: Sequence[DraftPerson]) -> str:

@@ -85,6 +85,23 @@ def is_unnamed_label(label: str) -> bool:
     )
 
 
+def split_speaker_label(label: str) -> tuple[str, str | None]:
+    """A parliamentary speaker label as a name and the role it states: "Hon. Marc Garneau (Minister of
+    Transport)" is Hon. Marc Garneau, Minister of Transport; "The Chair (Hon. Anthony Rota (Nipissing,
+    Lib.))" is Hon. Anthony Rota, Chair; "Mr. Gord Johns (Courtenay, NDP)" gives a riding, not a role.
+    Any other label is a name as it stands."""
+    aside = _LABEL_ASIDE.match(label)
+    if aside is None:
+        return label, None
+    outer, inner = aside["outer"].strip(), aside["inner"].strip()
+    bare = _LEADING_ARTICLE.sub("", outer)
+    if is_unnamed_label(bare):
+        return split_speaker_label(inner)[0], bare
+    words = [title_key(w) for w in inner.split()]
+    head = next((w for w in words if w not in ROLE_MODIFIERS), "")
+    return outer, inner if head in ROLE_WORDS else None
+
+
 DISFLUENCY_MARKER = re.compile(r"\{\w+\}")
 _FILLERS = frozenset(
     {"um", "umm", "uh", "erm", "er", "hmm", "hm", "mm", "mmm", "mm-hmm", "uh-huh", "mhm", "ah", "oh", "okay",
@@ -97,6 +114,7 @@ _LEADING_ARTICLE = re.compile(r"(?:the|The|THE)\s+(?!(?:Hague|Gambia|Bahamas)\b)
 _SENTENCE_OPENING = re.compile(r"(?:^\s*|[.!?:;\n\"“”«»(]\s*)$")
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
 _HAS_WORD = re.compile(r"[^\W_]")
+_LABEL_ASIDE = re.compile(r"(?P<outer>[^()]*\S)\s*\((?P<inner>.+)\)\s*")
 _UNDATED_LABELS = frozenset({"DATE"})
 
 

@@ -11,6 +11,7 @@ speakers' self-introductions. Every span slices ``document.text`` exactly.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from nlp.entities import (
     Mention,
     NameFinder,
     is_unnamed_label,
+    split_speaker_label,
     title_key,
 )
 from nlp.ingest.dates import find_date
@@ -85,6 +87,20 @@ _THIS_EVENT_BEFORE = re.compile(
 )
 _THIS_BEFORE = re.compile(r"\b(?:this|today['’]s|the present)\s+$", re.I)
 _THIS_OPENING = re.compile(r"(?:this|today['’]s)\b", re.I)
+_ELECTED = re.compile(r"\b(?:election|elected|assum(?:ing|ption))\b", re.I)
+_PREDECESSOR = re.compile(r"\b(?:predecessor|outgoing|previous|preceding|last|former)\b", re.I)
+_CHAIR_ADDRESSED = re.compile(
+    r"^(?:(?:[Tt]hank you|[Tt]hanks|Diolch|Yes|Okay|Good morning)(?: very much)?,?\s+)?"
+    r"(?:Madam\s+|Mr\.?\s*)?Chair\b"
+)
+_INDEFINITE = re.compile(r"(?:a|an)\s", re.I)
+_WELCOME = re.compile(r"\b[Ww]elcome\s+(?:\w+\s+){0,2}?(?:back\s+)?to\s+(?:the\s+)?(?=[A-Z])")
+_WELCOME_BEFORE = re.compile(r"\b[Ww]elcome\s+(?:\w+\s+){0,2}?(?:back\s+)?to\s+(?:the\s+|this\s+|our\s+)?$")
+_GLUED_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)(?P<noun>[a-z]+)")  # "the 15thmeeting of ..." (sic)
+BODY_NOUNS = frozenset(
+    {"committee", "subcommittee", "council", "board", "commission", "parliament", "senate", "cabinet",
+     "caucus", "taskforce", "assembly"}
+)  # fmt: skip
 _AFFILIATION = re.compile(r"\s+(?:of|from|at)\s+(?:the\s+)?")
 _APPOSITION_OPEN = re.compile(r"\s*(?:,|\()\s*(?:who\s+is\s+|who['’]s\s+)?")
 _APPOSITION_END = re.compile(r"[,;()\n]|\.(?:\s|$)|\s+(?:who|which|to|and I|has|had|have|is|was|will|said)\b")
@@ -125,6 +141,7 @@ _RECALLED = re.compile(r"\b(?:anniversary|ago|since|in memory|commemorat\w*)\b",
 _CLAUSE_BREAK = re.compile(r"[—–;:]| - ")
 _TODAY = re.compile(r"\b(?:[Tt]oday|[Tt]his (?:morning|afternoon|evening|week))\b")
 _DATELINE_REACH = 80
+_DATELINE_PLACE_WORDS = 2
 _OPENING_BLOCKS = 2  # a press release's headline and first paragraph, a speech's opening lines
 _REPORTING_VERB = r"(?:said|says|added|explained|noted|told\s+(?:reporters|participants|the\s+\w+))"
 _SAID_AFTER = re.compile(rf"[\s,.”\"']*{_REPORTING_VERB}\s+(?:the\s+)?(?:[\w.’'-]+\s+){{0,4}}?", re.S)
@@ -135,6 +152,8 @@ _SPEECH_SHARE = 0.3
 _SENTENCE_GAPS = frozenset({". ", "! ", "? ", ": "})
 _AS_ROLE = re.compile(r"\bAs\s+(?:the\s+|a\s+|an\s+|your\s+)?(?P<role>[^,.;!?\n]{2,60}),")
 _ROLE_CUT = re.compile(r"[,.;!?\n]|\s+and\s+|\s+(?:who|which|here|today|so|but)\b")
+_TRAILING_AND = re.compile(r"\s+(?:and|or)$")
+_AND_NEXT = re.compile(r"\s+and\s+(?:the\s+|a\s+)?(?P<word>[\w-]+)")
 _ARTICLE = re.compile(r"^(?:the|a|an|our|your|its|their)\s+", re.I)
 _ORG_LABELS = frozenset({"ORG"})
 _WHEN_LABELS = frozenset({"DATE", "TIME"})
@@ -152,6 +171,10 @@ class _Candidate:
     end: int
     score: float
     keyword_end: int
+    head: str = ""  # the event noun: "session" in "this session" and in "the seventy-fourth session"
+    named: bool = False  # a name or a number: "the 15th meeting of the X Committee", "session 2"
+    complement: bool = False  # "the second regional summit on teacher pay"
+    kinded: bool = False  # a kind of event: "the evidence session", "the conceptual design meeting"
 
 
 @dataclass
@@ -164,6 +187,7 @@ class _Draft:
     talk: float = 0.0
     role_spans: list[tuple[int, int]] = field(default_factory=list)
     participant: bool = False
+    titled: bool = False  # the role is only a title others use ("Councillor David")
 
 
 class _Layout:
@@ -229,17 +253,31 @@ def _grow_left(doc: Doc, i: int, sentence_start: int) -> int:
         token = doc[i - 1]
         if token.is_space or token.lower_ in {"'s", "’s"} or token.idx < sentence_start:
             break
-        hyphen = (
-            token.text == "-" and token.whitespace_ == "" and i - 2 >= floor and not doc[i - 2].whitespace_
-        )
         if not (
-            hyphen or token.pos_ in {"DET", "ADJ", "NUM", "PROPN", "NOUN"} or token.ent_type_ == "ORDINAL"
+            _in_hyphenated(doc, i - 1, floor)
+            or token.pos_ in {"DET", "ADJ", "NUM", "PROPN", "NOUN"}
+            or token.ent_type_ == "ORDINAL"
         ):
             break
         i -= 1
         if token.pos_ == "DET":
             break
     return i
+
+
+def _in_hyphenated(doc: Doc, i: int, floor: int) -> bool:
+    """Token ``i`` is part of a hyphenated word ("kick-off", "follow-up"): a hyphen with no space around
+    it, or a word joined to one."""
+
+    def joining(h: int) -> bool:
+        return (
+            floor < h < len(doc) - 1
+            and doc[h].text == "-"
+            and not doc[h].whitespace_
+            and not doc[h - 1].whitespace_
+        )
+
+    return joining(i) or joining(i - 1) or (not doc[i].whitespace_ and joining(i + 1))
 
 
 def _grow_right(doc: Doc, j: int) -> int:
@@ -260,10 +298,9 @@ def _grow_right(doc: Doc, j: int) -> int:
             last = k
         elif not (
             token.lower_ in {"and", "&", "of", "for", "on", "the"}
-            and k + 1 < len(doc)
-            and doc[k + 1].text[:1].isupper()
             and last is not None
             and doc[last].text[:1].isupper()
+            and _capital_follows(doc, k)
         ):
             break
         k += 1
@@ -271,6 +308,12 @@ def _grow_right(doc: Doc, j: int) -> int:
         return j
     entity_end = _entity_end(doc, first) or (_entity_end(doc, first - 1) if first - 1 > j + 1 else None)
     return entity_end if entity_end is not None and entity_end > last else last
+
+
+def _capital_follows(doc: Doc, k: int) -> bool:
+    """The word after token ``k``, past a "the", is capitalised: "Committee on the COVID-19 Pandemic"."""
+    n = k + 2 if k + 1 < len(doc) and doc[k + 1].lower_ == "the" else k + 1
+    return n < len(doc) and doc[n].text[:1].isupper()
 
 
 def _entity_end(doc: Doc, i: int) -> int | None:
@@ -287,24 +330,54 @@ def _entity_end(doc: Doc, i: int) -> int | None:
 
 
 def _is_this_event(text: str, candidate: _Candidate, layout: _Layout) -> bool:
+    """Whether a statement gives the event as its own: in a heading, as "this ..." or "today's ...", in a
+    byline at its top ("Remarks by X at the Y Summit") or in a sentence saying it takes place. An
+    indefinite "a Climate Action Summit" is one of many, never the statement's own."""
+    if _INDEFINITE.match(text, candidate.start):
+        return False
     sentence = layout.sentence(candidate.start)
-    before = text[max(sentence[0], candidate.start - 30) : candidate.start]
+    before = text[max(sentence[0], candidate.start - 40) : candidate.start]
+    opening = layout.body_rank(candidate.start) < _OPENING_BLOCKS
+    byline = _BYLINE_AT.search(
+        text, max(layout.block_start(candidate.start), candidate.start - 200), candidate.start
+    )
     return (
         layout.is_heading(candidate.start)
-        or (
-            _VENUE.search(text, *sentence) is not None
-            and _HISTORY.search(text, *sentence) is None
-            and (
-                layout.body_rank(candidate.start) < _OPENING_BLOCKS
-                or _TODAY.search(text, *sentence) is not None
-            )
-        )
         or _THIS_BEFORE.search(before) is not None
+        or _WELCOME_BEFORE.search(before) is not None
         or _THIS_OPENING.match(text, candidate.start) is not None
-        or _BYLINE_AT.search(
-            text, max(layout.block_start(candidate.start), candidate.start - 200), candidate.start
+        or (opening and byline is not None)
+        or (
+            _says_it_took_place(text, candidate, sentence)
+            and _HISTORY.search(text, *sentence) is None
+            and (opening or _TODAY.search(text, *sentence) is not None)
         )
-        is not None
+    )
+
+
+def _presided_now(text: str, candidate: _Candidate, sentence: tuple[int, int]) -> bool:
+    """A session whose president a speech congratulates on their election is the one it is given at: "I
+    congratulate Mr. Yang on his election as President of the seventy-ninth session" (not the session his
+    predecessor led), when the speech also speaks of "this session" (so it is given at one)."""
+    elected = _ELECTED.search(text, max(sentence[0], candidate.start - 100), candidate.start)
+    return elected is not None and _PREDECESSOR.search(text, sentence[0], candidate.end) is None
+
+
+def _says_it_took_place(text: str, candidate: _Candidate, sentence: tuple[int, int]) -> bool:
+    """Whether the candidate's clause says it took place ("X took place on 25 March", "the board held its
+    meeting of X"); not an aside ("the conclusions of the third Conference on Financing, held in Addis
+    Ababa"), a clause about something else ("commitments made at the Ocean Conference held here in
+    June") or what the speaker's side did ("We also convened the sixteenth Conference of the Parties")."""
+    start, end = _clause(text, sentence, candidate.start)
+    if _FIRST_PERSON.search(text, start, end):
+        return False
+    if _VENUE.search(text, start, candidate.start):  # "The board held its last meeting of ..."
+        return True
+    venue = _VENUE.search(text, candidate.end, end)
+    return (
+        venue is not None
+        and len(text[start : candidate.start].split()) <= 2
+        and "," not in text[candidate.end : venue.start()]
     )
 
 
@@ -312,25 +385,42 @@ def _event_candidates(text: str, doc: Doc, entities: list[Entity], layout: _Layo
     tagged = doc.has_annotation("TAG")
     out: list[_Candidate] = []
     for token in doc:
-        if token.lower_ not in EVENT_NOUNS and token.lemma_.lower() not in EVENT_NOUNS:
+        glued = _GLUED_ORDINAL.fullmatch(token.lower_)
+        noun = glued["noun"] if glued else token.lower_
+        if noun not in EVENT_NOUNS and token.lemma_.lower() not in EVENT_NOUNS:
             continue
-        if (tagged and token.pos_ not in {"NOUN", "PROPN"}) or not layout.is_early(token.idx):
+        if (tagged and not glued and token.pos_ not in {"NOUN", "PROPN"}) or not layout.is_early(token.idx):
             continue
-        left = _grow_left(doc, token.i, layout.sentence(token.idx)[0])
+        sentence_start = layout.sentence(token.idx)[0]
+        left = _grow_left(doc, token.i, sentence_start)
+        at_its = left >= 3 and doc[left - 1].lower_ in {"its", "their"} and doc[left - 2].lower_ == "at"
+        if at_its and doc[left - 3].pos_ == "PROPN":  # "the General Assembly at its seventy-fourth session"
+            left = _grow_left(doc, left - 3, sentence_start)
         right = _grow_right(doc, token.i)
         start, end = doc[left].idx, doc[right].idx + len(doc[right].text)
         words = doc[left : right + 1]
-        score = 0.0
-        if right > token.i:
-            score += 1
-        if any(t.pos_ == "PROPN" and t.i != token.i for t in words):
-            score += 1
+        named = bool(glued) or any(_is_name_word(t) for t in words if t.i != token.i)
+        kinded = any(t.pos_ in {"NOUN", "PROPN"} or t.text == "-" for t in doc[left : token.i])
+        score = float(right > token.i) + float(any(t.pos_ == "PROPN" and t.i != token.i for t in words))
         if len([t for t in words if t.pos_ != "DET"]) <= 1:
             score -= 1
-        out.append(_Candidate(start, end, score, token.idx + len(token.text)))
-    for entity in entities:
-        if entity.label == "EVENT":
-            out.append(_Candidate(entity.start, entity.end, 2.0, entity.end))
+        head = noun if noun in EVENT_NOUNS else token.lemma_.lower()
+        out.append(
+            _Candidate(
+                start,
+                end,
+                score,
+                token.idx + len(token.text),
+                head=head,
+                named=named,
+                kinded=kinded,
+                complement=right > token.i,
+            )
+        )
+    out += _welcomed_bodies(text, doc, layout)
+    for entity in entities:  # an event entity elsewhere is one a speaker mentions ("three Olympic Games")
+        if entity.label == "EVENT" and layout.is_heading(entity.start):
+            out.append(_Candidate(entity.start, entity.end, 2.0, entity.end, named=True))
     venues: dict[tuple[int, int], bool] = {}
     for candidate in out:
         position = (
@@ -341,8 +431,38 @@ def _event_candidates(text: str, doc: Doc, entities: list[Entity], layout: _Layo
         sentence = layout.sentence(candidate.start)
         if sentence not in venues:
             venues[sentence] = _VENUE.search(text, *sentence) is not None
-        candidate.score += position + (1.0 if venues[sentence] else 0.0)
+        welcomed = _WELCOME_BEFORE.search(text, max(sentence[0], candidate.start - 40), candidate.start)
+        candidate.score += position + (1.0 if venues[sentence] or welcomed else 0.0)
     return out
+
+
+def _welcomed_bodies(text: str, doc: Doc, layout: _Layout) -> list[_Candidate]:
+    """A body whose meeting this is, by the chair's welcome: "Welcome to the Children, Young People and
+    Education Committee" (a name the entity recogniser often misses, commas and all)."""
+    out = []
+    for welcome in _WELCOME.finditer(text, 0, layout.early_end()):
+        span = doc.char_span(welcome.end(), min(welcome.end() + 120, len(text)), alignment_mode="expand")
+        if span is None:
+            continue
+        body = None
+        for i, token in enumerate(span):
+            if title_key(token.text) in BODY_NOUNS and i > 0:  # "... and Education committee" too
+                body = token
+            elif not (token.text[:1].isupper() or (i > 0 and token.lower_ in {",", "and", "&", "of", "the"})):
+                break
+        if body is not None:
+            end = body.idx + len(body.text)
+            out.append(_Candidate(welcome.end(), end, 2.0, end, named=True))
+    return out
+
+
+def _is_name_word(token: Token) -> bool:
+    """A proper noun, a capitalised word inside a sentence ("this Assembly") or a number ("session 2"); not
+    an ordinal word ("the third meeting" names no meeting)."""
+    if token.pos_ == "DET":
+        return False
+    capital = token.text[:1].isupper()
+    return token.text.isdigit() or (capital and (token.pos_ == "PROPN" or not token.is_sent_start))
 
 
 def _normalized(text: str) -> str:
@@ -366,17 +486,30 @@ def _event(
 ) -> _Candidate | None:
     """The event the document records. A statement names many events (a speech congratulates the
     president of "the seventy-ninth session", recalls "the 2015 summit"), so there a candidate counts only
-    in a heading, in a sentence that says it took place, or as "this ..." / "today's ..."."""
-    candidates = [
+    in a heading, in a sentence that says it took place, or as "this ..." / "today's ...". A phrase
+    that names no event ("this important meeting", "the forum of world leaders") is left out rather than
+    printed as one, unless it is the subject of "took place"; a meeting's may still say what kind it is
+    ("the evidence session")."""
+    found = [
         c
         for c in _event_candidates(text, doc, entities, layout)
-        if layout.is_early(c.start)
-        and not _another_event(text, c, layout.sentence(c.start))
-        and (not statement or _is_this_event(text, c, layout))
+        if layout.is_early(c.start) and not _another_event(text, c, layout.sentence(c.start))
+    ]
+    own = {id(c) for c in found if not statement or _is_this_event(text, c, layout)}
+    own_heads = {c.head for c in found if id(c) in own}
+    candidates = [
+        c
+        for c in found
+        if (
+            c.named
+            or (not statement and (c.kinded or c.complement))
+            or (c.complement and _says_it_took_place(text, c, layout.sentence(c.start)))
+        )
+        and (id(c) in own or (c.head in own_heads and _presided_now(text, c, layout.sentence(c.start))))
     ]
     if not candidates:
         return None
-    best = max(candidates, key=lambda c: (c.score, -c.start))
+    best = max(candidates, key=lambda c: (c.score, -c.start, c.end))
     if layout.is_heading(best.start):  # the same name in a body sentence reads better in a lede
         same = [
             c
@@ -400,13 +533,10 @@ def _date_spans(text: str, entities: list[Entity]) -> list[tuple[int, int]]:
     return sorted(found)
 
 
-def _when(
-    text: str, dates: list[tuple[int, int]], event: _Candidate | None, layout: _Layout, *, statement: bool
-) -> Span | None:
-    """The event's date: in the event's sentence or paragraph, else (a meeting's) an early sentence that
-    says something took place, else an early full date. A statement's other dates are history it recalls
-    ("we met in Paris in December 2015"): without its event, only a heading, dateline or "today"
-    sentence dates it."""
+def _when(text: str, dates: list[tuple[int, int]], event: _Candidate | None, layout: _Layout) -> Span | None:
+    """The event's date: in the event's sentence or paragraph. Other dates are history a speech recalls
+    ("we met in Paris in December 2015") or what a speaker plans ("the report will be published on 23
+    March"): without the event, only a heading, dateline or "today" sentence dates it."""
     if event is not None:
         sentence = layout.sentence(event.start)
         s_end = sentence[1]
@@ -427,8 +557,7 @@ def _when(
         ]
         if nearby:
             return _span(text, *min(nearby, key=lambda d: (not _is_full_date(text, d), d[0])))
-    if statement:
-        dates = [d for d in dates if _dates_the_statement(text, d[0], layout)]
+    dates = [d for d in dates if _own_date_or_place(text, d[0], layout)]
     for start, end in dates:
         s_start, s_end = layout.sentence(start)
         if layout.is_early(start) and _VENUE.search(text, s_start, s_end):
@@ -437,15 +566,20 @@ def _when(
     return _span(text, *early[0]) if early else None
 
 
-def _dates_the_statement(text: str, pos: int, layout: _Layout) -> bool:
-    """Whether a date or place at ``pos`` belongs to the statement itself: in a heading, at the head of
-    its first paragraph (a dateline), or in a sentence about this or today's event."""
+def _own_date_or_place(text: str, pos: int, layout: _Layout, *, place: bool = False) -> bool:
+    """Whether a date or place at ``pos`` belongs to the document's own event: in a heading, at the head
+    of its first paragraph (a dateline: "PARIS, 25 March —"; a place only as its first words), or in a
+    clause about this or today's event that recalls nothing."""
     if layout.is_heading(pos):
         return True
     first = next((b for b in layout.blocks if not b[2]), None)
-    if first is not None and first[0] <= pos < first[0] + _DATELINE_REACH:
+    head = first is not None and first[0] <= pos < first[0] + _DATELINE_REACH
+    if head and (not place or len(text[layout.block_start(pos) : pos].split()) <= _DATELINE_PLACE_WORDS):
         return True
-    start, end = layout.sentence(pos)
+    sentence = layout.sentence(pos)
+    if _RECALLED.search(text, *sentence) or _HISTORY.search(text, *sentence):
+        return False  # "Today marks five years since 27 September 2015"
+    start, end = _clause(text, sentence, pos)
     return _THIS_EVENT.search(text, start, end) is not None or _TODAY.search(text, start, end) is not None
 
 
@@ -500,10 +634,10 @@ def _untagged_place(doc: Doc, start: int, end: int) -> Span | None:
 
 
 def _where(
-    text: str, doc: Doc, entities: list[Entity], event: _Candidate | None, layout: _Layout, *, statement: bool
+    text: str, doc: Doc, entities: list[Entity], event: _Candidate | None, layout: _Layout
 ) -> Span | None:
-    """Where the event took place; a statement's other places (cities it recalls) only count in its
-    heading, dateline or a sentence about this event."""
+    """Where the event took place; other places (cities a speech recalls, a speaker's constituency) only
+    count in the heading, dateline or a sentence about this event."""
     places = [e for e in entities if e.label in _PLACE_LABELS]
     if event is not None:
         c_start, c_end = _clause(text, layout.sentence(event.start), event.start)
@@ -515,8 +649,7 @@ def _where(
             return _span(text, *dateline.span("place"))
         if _VENUE.search(text, c_start, c_end):
             return _untagged_place(doc, c_start, c_end)
-    if statement:
-        places = [p for p in places if _dates_the_statement(text, p.start, layout)]
+    places = [p for p in places if _own_date_or_place(text, p.start, layout, place=True)]
     for s_start, s_end in layout.sentences:
         if not layout.is_early(s_start):
             break
@@ -567,6 +700,13 @@ def _role_and_org(text: str, start: int, end: int, orgs: list[Entity]) -> tuple[
     """Split "Director of X Division at UNESCO" into a role and an organisation, if it is a role at all."""
     phrase = _SELF_INTRO_ROLE.sub("", clean_transcript_text(text[start:end]))
     body = _ARTICLE.sub("", phrase)
+    offset = start + max(text[start:end].find(body), 0)
+    for joint in _AND_NEXT.finditer(body):
+        if title_key(joint["word"]) in ROLE_WORDS | ROLE_MODIFIERS:
+            body = body[: joint.start()]  # "spokesperson for health and social care and leader of X"
+            break
+    body = _TRAILING_AND.sub("", body)  # "chair of X and [is here representing Y]"
+    end = min(end, offset + len(body))
     words = body.split()
     if not words or len(words) > 16 or not any(title_key(w) in ROLE_WORDS for w in words[:5]):
         return None
@@ -574,7 +714,6 @@ def _role_and_org(text: str, start: int, end: int, orgs: list[Entity]) -> tuple[
     if " at " in body:
         role, org = body.rsplit(" at ", 1)
     else:
-        offset = start + max(text[start:end].find(body), 0)
         for prep in (" of ", " for ", " with ", " from "):
             cut = body.find(prep)
             if cut <= 0:
@@ -718,6 +857,18 @@ def _addressed_title(text: str, speaker: str) -> str | None:
     return None
 
 
+def _addressed_chair(document: Document) -> str | None:
+    """The speaker the others answer as "Chair" ("Thank you, Chair."), at least twice."""
+    turns = [s for s in document.segments if s.speaker]
+    answered: dict[str, int] = {}
+    for before, turn in itertools.pairwise(turns):
+        opening = document.text[turn.start : min(turn.end, turn.start + 80)]
+        if before.speaker != turn.speaker and _CHAIR_ADDRESSED.search(opening):
+            answered[before.speaker or ""] = answered.get(before.speaker or "", 0) + 1
+    best = max(answered, key=lambda k: answered[k], default=None)
+    return best if best and answered[best] >= 2 else None
+
+
 def _same_person(short: str, long: str) -> bool:
     a = [w for w in short.split() if title_key(w) not in HONORIFICS]
     b = [w for w in long.split() if title_key(w) not in HONORIFICS]
@@ -741,23 +892,29 @@ def _people(
     drafts: list[_Draft] = []
     talk = _speaker_talk(document) if document.kind == "transcript" else {}
     total = sum(talk.values()) or 1.0
-    main = sorted(talk, key=lambda s: -talk[s])[:_MAX_MAIN_SPEAKERS]
-    for speaker in main:
-        if talk[speaker] / total < _MIN_TALK_SHARE:
-            continue
-        named = re.search(rf"\b{re.escape(speaker)}\b", text)
+    chair = _addressed_chair(document)
+    ranked = sorted(talk, key=lambda s: -talk[s])
+    main = [s for s in ranked[:_MAX_MAIN_SPEAKERS] if talk[s] / total >= _MIN_TALK_SHARE]
+    for speaker in ranked:
+        name, label_role = split_speaker_label(speaker)
+        if speaker not in main and label_role is None:
+            continue  # a minor speaker counts when their label states a role ("Hon. X (Minister of Y)")
+        named = re.search(rf"\b{re.escape(name)}\b", text)
         start, end = named.span() if named else (None, None)  # a speaker label the text never says
-        draft = _Draft(speaker, start, end, talk=talk[speaker], participant=True)
+        draft = _Draft(name, start, end, talk=talk[speaker], participant=True)
         intro = _self_introduction(document, speaker, orgs)
         if intro:
             draft.role, draft.organisation = intro
         else:
-            draft.role = _addressed_title(text, speaker)
+            draft.role = (
+                label_role or _addressed_title(text, speaker) or ("Chair" if speaker == chair else None)
+            )
+            draft.titled = label_role is None and draft.role is not None
         own_name = _introduced_name(document, doc, speaker)
         if own_name is not None:  # "Project Manager: I'm Heather": the label is her role
             draft.name, draft.start, draft.end = text[own_name[0] : own_name[1]], *own_name
             draft.role = draft.role or speaker
-        drafts.append(draft)
+        _merge(drafts, draft)  # "The Acting Chair (Mr. Bruce Stanton)" and "Mr. Bruce Stanton (Simcoe North)"
     quoted_here = reported if _reports_others(document, quotes) else set()
     for mention in _name_mentions(doc, finder, speakers_in_quotes):
         name = text[mention.start : mention.end]
@@ -863,11 +1020,12 @@ def _merge(drafts: list[_Draft], new: _Draft) -> None:
         if _same_person(new.name, draft.name) or _same_person(draft.name, new.name):
             if len(new.name.split()) > len(draft.name.split()) and not draft.talk:
                 draft.name, draft.start, draft.end = new.name, new.start, new.end
-            if draft.role is None and new.role is not None:
-                draft.role, draft.organisation = new.role, new.organisation
+            if new.role is not None and (draft.role is None or (draft.titled and new.role_spans)):
+                draft.role, draft.organisation, draft.titled = new.role, new.organisation, False
             draft.organisation = draft.organisation or new.organisation
             draft.role_spans.extend(new.role_spans)
             draft.participant = draft.participant or new.participant
+            draft.talk += new.talk  # one person under two speaker labels
             return
     drafts.append(new)
 
@@ -892,12 +1050,12 @@ def extract_facts(
     event = _event(text, doc, entities, layout, statement=statement)
     found_quotes = extract_quotes(document, doc) if quotes is None else quotes
     people = _people(document, doc, entities, found_quotes, layout)
-    when = _when(text, _date_spans(text, entities), event, layout, statement=statement)
+    when = _when(text, _date_spans(text, entities), event, layout)
     found = EventFacts(
         what=_span(text, event.start, event.end) if event else None,
         when=when,
         date=document.date or (find_date(when.text) if when else None),
-        where=_where(text, doc, entities, event, layout, statement=statement),
+        where=_where(text, doc, entities, event, layout),
         organiser=_organiser(text, doc, entities, event, layout),
         people=people,
         speaker=_byline_speaker(text, people, layout) if statement else None,

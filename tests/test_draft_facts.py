@@ -5,6 +5,7 @@ text free of transcript markup; titles that are never file names."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import docx
@@ -13,7 +14,7 @@ from spacy.language import Language
 
 from nlp.analyse import Analyzer, analyse
 from nlp.drafts import build_document_draft, render_docx, render_markdown
-from nlp.entities import is_unnamed_label
+from nlp.entities import is_unnamed_label, split_speaker_label
 from nlp.ingest import read_document
 from nlp.metadata import MetadataError, apply, lookup, parse_sidecar
 from nlp.summary import DocumentSummary
@@ -297,3 +298,78 @@ def test_a_date_in_another_clause_is_not_the_events(analyzer: Analyzer) -> None:
     )
     facts = _summary(analyzer, text, "KEN_77_2022.txt").facts
     assert facts.when is None and facts.where is None, facts
+
+
+HANSARD = json.dumps(
+    [
+        {"speaker": speaker, "text": text}
+        for speaker, text in (
+            ("The Chair (Hon. Anthony Rota (Nipissing, Lib.))", "Order. Welcome to the "
+             "12thmeeting of the House of Commons Special Committee on the COVID-19 Pandemic. Mr. Genuis."),
+            ("Mr. Garnett Genuis (Sherwood Park, CPC)", "Mr. Chair, how many rapid tests has the government "
+             "shipped to provinces this month, and when will rural pharmacies receive them?"),
+            ("Hon. Patty Hajdu (Minister of Health)", "We have shipped eleven million rapid tests to the "
+             "provinces this month, and rural pharmacies will receive their first deliveries next week."),
+            ("The Chair (Hon. Anthony Rota)", "Thank you. Ms. May."),
+            ("Ms. Elizabeth May (Saanich, GP)", "Will the minister fund sick leave?"),
+            ("Hon. Patty Hajdu", "The federal program pays five hundred dollars a week."),
+        )
+    ]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("label", "name", "role"),
+    [
+        ("Hon. Patty Hajdu (Minister of Health)", "Hon. Patty Hajdu", "Minister of Health"),
+        ("The Chair (Hon. Anthony Rota (Nipissing, Lib.))", "Hon. Anthony Rota", "Chair"),
+        ("The Acting Chair (Mr. Bruce Stanton)", "Mr. Bruce Stanton", "Acting Chair"),
+        ("Mr. Garnett Genuis (Sherwood Park, CPC)", "Mr. Garnett Genuis", None),  # a riding, not a role
+        ("Lynne Neagle AM", "Lynne Neagle AM", None),
+        ("Project Manager", "Project Manager", None),
+    ],
+)
+def test_parliamentary_speaker_labels_give_a_name_and_the_role_they_state(
+    label: str, name: str, role: str | None
+) -> None:
+    assert split_speaker_label(label) == (name, role)
+
+
+def test_a_committee_lede_names_speakers_by_name_with_the_roles_their_labels_state(
+    analyzer: Analyzer,
+) -> None:
+    draft = build_document_draft(_summary(analyzer, HANSARD, "covid_6.json"))
+    assert (
+        draft.facts.event
+        == "the 12th meeting of the House of Commons Special Committee on the COVID-19 Pandemic"
+    )
+    names = {p.name: p.role for p in draft.facts.people}
+    assert names.get("Hon. Patty Hajdu") == "Minister of Health", names
+    for person in draft.facts.people:
+        assert "(" not in person.name, person.name
+
+
+WITNESSES = json.dumps(
+    [
+        {"speaker": speaker, "text": text}
+        for speaker, text in (
+            ("Lynne Neagle AM", "Good morning. Welcome to the Children, Young People and Education "
+             "Committee. I'm pleased to welcome Huw David, who is the Welsh Local Government Association "
+             "spokesperson for health and social care. Councillor David, how will councils fund it?"),
+            ("Huw David", "Councils will need an extra two million pounds a year to fund the new duty, "
+             "because every case needs a social worker's assessment within ten days."),
+            ("Lynne Neagle AM", "Thank you, Councillor David. What about training for staff?"),
+            ("Huw David", "Every social worker will receive two days of training on the new law before it "
+             "comes into force next April."),
+        )
+    ]
+)  # fmt: skip
+
+
+def test_a_role_the_text_spells_out_beats_a_title_others_use(analyzer: Analyzer) -> None:
+    draft = build_document_draft(_summary(analyzer, WITNESSES, "education_14.json"))
+    roles = {p.name: p.role for p in draft.facts.people}
+    assert (
+        roles.get("Huw David") == "Welsh Local Government Association spokesperson for health and social care"
+    )
+    assert draft.facts.event == "the meeting of the Children, Young People and Education Committee"

@@ -283,6 +283,14 @@ def test_trim_point_only_drops_connectives(sentence: str, point: str) -> None:
         ("Open Classrooms Network webinar", "the Open Classrooms Network webinar"),
         ("World Education Forum", "the World Education Forum"),
         ("Davos 2025", "Davos 2025"),
+        (
+            "Children, Young People and Education Committee",
+            "the meeting of the Children, Young People and Education Committee",
+        ),
+        (
+            "15thmeeting of the House of Commons Special Committee",
+            "the 15th meeting of the House of Commons Special Committee",
+        ),
     ],
 )
 def test_event_phrase(what: str, phrase: str) -> None:

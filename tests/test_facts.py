@@ -139,6 +139,12 @@ def test_committee_and_webinar_samples(nlp: Language) -> None:
         ("We heard from Ana Costa (Director of Programmes at UNICEF) on Monday.", "Ana Costa",
          "Director of Programmes", "UNICEF"),
         ("The report was written by Kofi Mensah and reviewed by others.", "Kofi Mensah", None, None),
+        # A role ends where the sentence goes on ("and is here ...") or a second role starts.
+        ("We welcome Sally Jenkins, who is chair of All Wales Heads of Children’s Services and is here for "
+         "the directors.", "Sally Jenkins", "chair", "All Wales Heads of Children’s Services"),
+        ("We welcome Huw David, who is the Welsh Local Government Association spokesperson for health and "
+         "social care and leader of Bridgend County Borough Council.", "Huw David",
+         "Welsh Local Government Association spokesperson for health and social care", None),
     ],
 )  # fmt: skip
 def test_roles_from_titles_and_appositions(
@@ -192,10 +198,14 @@ def test_full_date_is_parsed_when_the_document_has_none(nlp: Language) -> None:
         # "Last" can be this meeting: said of itself, or reported as held.
         (
             "transcript",
-            "Okay.\nThis is our last meeting.\nWe will go through the prototype and the costs.",
-            "last meeting",
+            "Okay.\nThis is our last project meeting.\nWe will go through the prototype and the costs.",
+            "last project meeting",
         ),
-        ("statement", "The board held its last meeting of the year on Tuesday in Leeds.", "last meeting"),
+        (
+            "statement",
+            "The board held its last meeting of the Leeds Schools Forum on Tuesday.",
+            "last meeting of the Leeds Schools Forum",
+        ),
     ],
 )
 def test_an_earlier_meeting_is_not_what_the_document_is_about(
@@ -203,6 +213,57 @@ def test_an_earlier_meeting_is_not_what_the_document_is_about(
 ) -> None:
     facts = _facts(nlp, _document(text, kind=kind))
     assert (facts.what.text if facts.what else None) == what
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "what"),
+    [
+        # Words that name no event are not printed as one, "the forum" or "this important meeting".
+        ("statement", "Mr. President,\nI address the Assembly today at this important meeting.", None),
+        ("statement", "Mr. President,\nOur first Prime Minister stood in this forum in 1960.", None),
+        ("transcript", "Alright, this is the beginning of the third meeting, the conceptual design meeting.",
+         "the conceptual design meeting"),
+        ("transcript", "Hello everyone. We're here to have a kick-off meeting for the new remote control.",
+         "a kick-off meeting for the new remote control"),
+        # A chair's welcome names the body whose meeting it is, commas and all.
+        ("transcript", "Good morning. Welcome to the Children, Young People and Education committee today.",
+         "Children, Young People and Education committee"),
+        ("transcript", "Good morning. Welcome to the Children, Young People and Education Committee."
+         "\nItem 2 this morning is our evidence session.", "Children, Young People and Education Committee"),
+        ("transcript", "I call this meeting to order. Welcome to the 15thmeeting of the House of Commons "
+         "Special Committee on the COVID-19 Pandemic.",
+         "the 15thmeeting of the House of Commons Special Committee on the COVID-19 Pandemic"),
+        # The session whose new president a speech congratulates, when it speaks of "this session".
+        ("statement", "Mr. President,\nI congratulate Mr. Bande on his election as President of the General "
+         "Assembly at its seventy-fourth session, and thank his predecessor, who led the seventy-third "
+         "session. I assure him of our support during this session.",
+         "the General Assembly at its seventy-fourth session"),
+        # An event a speaker mentions is not the meeting; nor is one a speech recalls in an aside.
+        ("transcript", "Thank you, Chair.\nHarry Jerome represented Canada in three Olympic Games.", None),
+        ("statement", "Mr. President,\nWe expect the conclusions of the third International Conference on "
+         "Financing for Development, held in Addis Ababa, to be translated into reality.", None),
+        ("statement", "Mr. President,\nWe also convened the sixteenth Conference of the Parties in Istanbul.",
+         None),
+        ("statement", "Mr. President,\nThis week, the Secretary-General held a Climate Action Summit.", None),
+        ("statement", "Mr. President,\nHe championed the commitments made at the Ocean Conference held here "
+         "in June.", None),
+    ],
+)  # fmt: skip
+def test_the_event_is_named_and_is_this_one(
+    nlp: Language, kind: DocumentKind, text: str, what: str | None
+) -> None:
+    facts = _facts(nlp, _document(text, kind=kind))
+    assert (facts.what.text if facts.what else None) == what
+    if what is None:
+        assert facts.where is None
+
+
+def test_a_date_a_speaker_plans_is_not_the_meetings(nlp: Language) -> None:
+    text = (
+        "Welcome to the Education Committee.\nThank you. The OECD will publish its report on 23 March, and I "
+        "will make a statement to the Chamber on 24 March."
+    )
+    assert _facts(nlp, _document(text, kind="transcript")).when is None
 
 
 def test_no_event_means_no_what(nlp: Language) -> None:

@@ -219,6 +219,13 @@ def test_a_long_first_paragraph_is_not_taken_as_title() -> None:
     assert doc.segments[0].kind == "paragraph"
 
 
+@pytest.mark.parametrize("opening", ["President, friends –", "Kofi Annan spoke words that still ring true:"])
+def test_a_first_line_that_leads_into_the_next_is_not_a_title(opening: str) -> None:
+    doc = read(f"{opening}\n\nWe meet in hard times.\n\nThank you.\n", "speech.txt")
+    assert doc.title is None
+    assert doc.segments[0].kind == "paragraph"
+
+
 def test_windows_line_endings() -> None:
     doc = read("First paragraph line one\r\nline two.\r\n\r\nSecond paragraph.\r\n", "w.txt")
     assert texts(doc) == ["First paragraph line one line two.", "Second paragraph."]

@@ -34,6 +34,7 @@ from benchmarks.quality.data import DEFAULT_DATA, PROJECT_ROOT
 from benchmarks.quality.report import table
 from benchmarks.results_file import RESULTS, replace_section
 from nlp.drafts import Draft, build_document_draft, render_markdown
+from nlp.entities import split_speaker_label
 from nlp.facts import with_given
 from nlp.gold import GoldFacts, load_gold_facts
 from nlp.linguistic import clean_transcript_text
@@ -110,15 +111,14 @@ def _score_document(scores: dict[str, FieldScore], g: GoldFacts, draft: Draft) -
     where = g.doc.doc
     named = [(n, r) for n, r in g.participants if n]
     for person in draft.facts.people:
-        match = next((r for n, r in named if same_person(person.name, n)), "absent")
-        scores["people"].add(labelled=False, stated=person.name, right=match != "absent", where=where)
+        label = next((n for n, _ in named if same_person(person.name, n)), None)
+        match = next((r for n, r in named if n == label), None)
+        scores["people"].add(labelled=False, stated=person.name, right=label is not None, where=where)
         role = person.role or person.organisation
         if role:
-            ok = (
-                isinstance(match, str)
-                and match != "absent"
-                and (overlaps(role, match) or overlaps(match, role))
-            )
+            # the labelled role, or the one the labelled name itself states ("Hon. X (Minister of Y)")
+            stated_roles = [r for r in (match, label and split_speaker_label(label)[1]) if r]
+            ok = any(overlaps(role, r) or overlaps(r, role) for r in stated_roles)
             scores["roles"].add(labelled=False, stated=f"{person.name}: {role}", right=ok, where=where)
     scores["people"].labelled += min(len(named), 3)
     scores["roles"].labelled += min(sum(1 for _, r in named if r), 3)
@@ -201,13 +201,16 @@ def _un_facts(scores: dict[str, FieldScore], summary: DocumentSummary, draft: Dr
     scores["place"].add(
         labelled=False, stated=f.where, right="new york" in (f.where or "").lower(), where=where
     )
-    right_date = (f.when is not None and str(who.year) in (f.when or "")) or (f.when or "").startswith(
-        ("Sept", "Oct")
+    years = re.findall(r"\b(?:19|20)\d\d\b", f.when or "")
+    right_date = (
+        all(int(y) == who.year for y in years)
+        if years
+        else re.search(r"\b(?:Sept|Oct)", f.when or "") is not None
     )
     scores["date"].add(labelled=False, stated=f.when, right=right_date, where=where)
 
 
-def un_speeches(engine: Engine, data: Path) -> tuple[str, list[tuple[str, Tally]]]:
+def un_speeches(engine: Engine, data: Path) -> tuple[str, list[tuple[str, Tally]], list[str]]:
     table_ = speakers(data)
     paths = sorted((data / "ungdc" / "TXT").glob("*/*.txt"))
     paths = [p for p in paths if p.stem in table_]
@@ -251,10 +254,8 @@ def un_speeches(engine: Engine, data: Path) -> tuple[str, list[tuple[str, Tally]
     ]
     if wrong:
         lines += ["", "Wrong: " + "; ".join(wrong[:10]) + ("; …" if len(wrong) > 10 else "")]
-    return "\n".join(lines), [
-        ("UN speeches, text only", tally_plain),
-        ("UN speeches, with speakers.csv", tally_given),
-    ]
+    tallies = [("UN speeches, text only", tally_plain), ("UN speeches, with speakers.csv", tally_given)]
+    return "\n".join(lines), tallies, wrong
 
 
 def _cells(score: FieldScore) -> str:
@@ -313,6 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--n-process", type=int, default=1, help="processes for the spaCy pass")
     parser.add_argument("--split", choices=("dev", "test"), default="test", help="labelled split to report")
+    parser.add_argument("--wrong", type=Path, help="write every wrong fact here, one a line, to study them")
     args = parser.parse_args(argv)
     if not (args.data / "ungdc").is_dir():
         print(f"Drafts benchmark skipped: no data at {args.data}")
@@ -324,13 +326,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"`{COMMAND}` (`make bench-drafts`); facts labelled by `corpus/FACTS_GUIDELINE.md`.",
         "",
     ]
+    wrong: list[str] = []
     for split in dict.fromkeys([args.split, "dev"]):
         scores, n = labelled(engine, args.data, split)
         parts += [labelled_section(scores, n, split), ""]
-    un_text, un_tallies = un_speeches(engine, args.data)
+        wrong += [f"{split} {e}" for s in scores.values() for e in s.wrong_examples]
+    un_text, un_tallies, un_wrong = un_speeches(engine, args.data)
+    wrong += [f"UN {e}" for e in un_wrong]
     parts += [un_text, "", rules_section([*un_tallies, ("QMSum meetings", qmsum(engine, args.data))])]
     body = "\n".join(parts)
     print(body)
+    if args.wrong:
+        args.wrong.write_text("".join(f"{line}\n" for line in wrong), encoding="utf-8")
     if not args.no_write and args.split == "test":
         replace_section(args.results, body, heading=SECTION)
     return 0

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from nlp.drafts import Draft
-from nlp.entities import HONORIFICS, title_key
+from nlp.entities import HONORIFICS, split_speaker_label, title_key
 from nlp.ingest.dates import find_date
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -30,6 +30,9 @@ _ORDINALS = {
 
 
 def name_words(name: str) -> list[str]:
+    """The words of a name, without honorifics or a label's aside: "Hon. Marc Garneau (Minister of
+    Transport)" is "marc garneau"."""
+    name, _ = split_speaker_label(name)
     words = [title_key(w) for w in _WORD.findall(name)]
     return [
         w for w in words if w and w not in HONORIFICS and w not in {"hon", "rt", "h", "e", "am", "mp", "ms"}

@@ -152,7 +152,11 @@ def _as_date(value: object) -> dt.date | None:
 
 
 def _looks_like_title(text: str) -> bool:
-    return len(text) <= _MAX_TITLE_CHARS and not text.rstrip().endswith((".", "?", "!", ";", ","))
+    """A short first line that does not end as a sentence or lead into the next ("... two decades later:",
+    "President, friends –")."""
+    return len(text) <= _MAX_TITLE_CHARS and not text.rstrip().endswith(
+        (".", "?", "!", ";", ",", ":", "–", "—", "-")
+    )
 
 
 def _strip_markdown(body: str) -> str:
