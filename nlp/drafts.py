@@ -649,12 +649,17 @@ def _lede_people(
     those the text gives a role first (a reader learns more from "X, Minister for Education" than from a
     committee member's name). Someone the text merely mentions, thanks or cites is never in the lede; a
     name that is a fragment (one word, not a speaker label) is not a name."""
+    known = [p for s in summaries for p in s.facts.people if p.participant]
+    speakers = {label for s in summaries for label in s.speakers}
     labels = dict(  # "Hon. X (Minister of Transport)" is Hon. X, a minister
         split_speaker_label(t.quote.speaker)
         for t in takeaways
-        if t.quote and t.quote.direct and t.quote.speaker
+        if t.quote
+        and t.quote.direct
+        and t.quote.speaker
+        # a transcript's speaker takes part; someone a speech quotes ("In 1946, Romulo said") may not
+        and (t.quote.speaker in speakers or any(_same_person(t.quote.speaker, p.name) for p in known))
     )
-    known = [p for s in summaries for p in s.facts.people if p.participant]
     candidates = [*labels, *(p.name for p in known if p.role or p.organisation), *(p.name for p in known)]
     out: list[DraftPerson] = []
     for name in candidates:

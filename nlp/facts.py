@@ -577,7 +577,7 @@ def _own_date_or_place(text: str, pos: int, layout: _Layout, *, place: bool = Fa
     if head and (not place or len(text[layout.block_start(pos) : pos].split()) <= _DATELINE_PLACE_WORDS):
         return True
     sentence = layout.sentence(pos)
-    if _RECALLED.search(text, *sentence) or _HISTORY.search(text, *sentence):
+    if _recalls(text, sentence):
         return False  # "Today marks five years since 27 September 2015"
     start, end = _clause(text, sentence, pos)
     return _THIS_EVENT.search(text, start, end) is not None or _TODAY.search(text, start, end) is not None
@@ -888,7 +888,11 @@ def _people(
         for q in quotes
         if q.speaker_start is not None and q.speaker_end is not None
     ]
-    reported = {(q.speaker_start, q.speaker_end) for q in quotes if _reported_speech(text, q)}
+    reported = {
+        (q.speaker_start, q.speaker_end)
+        for q in quotes
+        if _reported_speech(text, q) and not _recalls(text, layout.sentence(q.speaker_start or q.start))
+    }
     drafts: list[_Draft] = []
     talk = _speaker_talk(document) if document.kind == "transcript" else {}
     total = sum(talk.values()) or 1.0
@@ -921,7 +925,8 @@ def _people(
         if not any(ch.isupper() for ch in name) or any(ch.isdigit() for ch in name):
             continue
         window = max(mention.start - 60, 0)
-        acting = _BYLINE_BEFORE.search(text, window, mention.start) is not None or (
+        byline = _BYLINE_BEFORE.search(text, window, mention.start) is not None
+        acting = (byline and not _recalls(text, layout.sentence(mention.start))) or (
             _about_this_event(text, mention.start, layout)
             and (
                 _ACTING_BEFORE.search(text, window, mention.start) is not None
@@ -973,11 +978,17 @@ def _about_this_event(text: str, pos: int, layout: _Layout) -> bool:
     "the Commission, chaired by Kofi Annan" or "delivered by John F. Kennedy in 1963" describe something
     else."""
     start, end = layout.sentence(pos)
-    return (
+    return not _recalls(text, (start, end)) and (
         layout.is_heading(pos)
         or layout.body_rank(pos) < _OPENING_BLOCKS
         or _THIS_EVENT.search(text, start, max(end, pos)) is not None
     )
+
+
+def _recalls(text: str, sentence: tuple[int, int]) -> bool:
+    """Whether a sentence tells history: "In 1946, Carlos P. Romulo said", "an address given by
+    Solzhenitsyn in 1978", "Recently we convened"."""
+    return _HISTORY.search(text, *sentence) is not None or _RECALLED.search(text, *sentence) is not None
 
 
 def _reported_speech(text: str, quote: Quote) -> bool:

@@ -55,6 +55,7 @@ _AFTER_SUBJECT_VERB = re.compile(
 _BEFORE_VERB = re.compile(rf"\b(?P<verb>{_VERB})\b(?P<mid>[^\n\"“”«».!?;]{{0,60}}?)(?:\s*[:,]|\s+that)?\s*$")
 _BEFORE_ACCORDING = re.compile(r"(?i:according\s+to)\s+(?P<who>[^\n\"“”«»!?;]{1,150}?)\s*,\s*$")
 _BEFORE_COLON = re.compile(rf"(?P<who>(?:{_ABBREVIATED}|[^\n\"“”«».!?:;,]){{2,80}}?)\s*:\s*$")
+_FIRST_PERSON_SUBJECT = re.compile(r"\b(?:I|[Ww]e)\b")
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’»)]*\s+")
 _NOT_SENTENCE_END = frozenset({"dr", "mr", "mrs", "ms", "prof", "hon", "rev", "st", "jr", "sr", "no", "vs"})
 _WORD = re.compile(r"\w+")
@@ -246,6 +247,8 @@ class _Attributor:
                 if mention is None and at_start is not None and at_start.kind == "name":
                     mention = at_start
                 mention = mention or find.before(clause, verb) or at_start
+                if _FIRST_PERSON_SUBJECT.search(text, mention.end if mention else clause, verb):
+                    mention = None  # "I heard President Erdogan ..., and I want to say to him: “…”"
                 return _Attribution(mention, explicit=True, intro=True)
         according = _BEFORE_ACCORDING.search(text, floor, open_at)
         if according:

@@ -373,3 +373,19 @@ def test_a_role_the_text_spells_out_beats_a_title_others_use(analyzer: Analyzer)
         roles.get("Huw David") == "Welsh Local Government Association spokesperson for health and social care"
     )
     assert draft.facts.event == "the meeting of the Children, Young People and Education Committee"
+
+
+HISTORY = """Mr. President,
+
+In 1946, Carlos P. Romulo, who would become the first Asian President of the General Assembly, said: \
+“We are not here to make peace, but to build for peace, and to make ready the hearts of men and women.”
+
+Our schools must reach every child, and we will connect 4,000 rural schools to broadband this year.
+
+Teachers are the heart of our recovery, and we are training 2,000 more of them in digital skills.
+"""
+
+
+def test_a_speech_never_credits_someone_it_quotes_from_history(analyzer: Analyzer) -> None:
+    draft = build_document_draft(_summary(analyzer, HISTORY, "PHL_79_2024.txt"))
+    assert "Romulo" not in draft.lede, draft.lede

@@ -266,6 +266,22 @@ def test_a_date_a_speaker_plans_is_not_the_meetings(nlp: Language) -> None:
     assert _facts(nlp, _document(text, kind="transcript")).when is None
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mr. President,\nAs I prepared to speak today, I recalled the commencement address given by "
+         "Alexandr Solzhenitsyn in 1978 on the decline of courage.", "Alexandr Solzhenitsyn"),
+        ("Mr. President,\nIn 1946, Carlos P. Romulo, who would become President of the Assembly, said: “We "
+         "are not here to make peace, but to build for peace.”", "Carlos P. Romulo"),
+    ],
+)  # fmt: skip
+def test_someone_history_gives_a_byline_or_a_quote_is_not_a_participant(
+    nlp: Language, text: str, name: str
+) -> None:
+    facts = _facts(nlp, _document(text))
+    assert not [p for p in facts.people if p.participant and name in p.name], facts.people
+
+
 def test_no_event_means_no_what(nlp: Language) -> None:
     facts = _facts(nlp, _document("Teachers need better pay. Schools need books."))
     assert (facts.what, facts.when, facts.where, facts.organiser) == (None, None, None, None)

@@ -67,6 +67,8 @@ def _assert_exact(text: str, quotes: list[Quote]) -> None:
         (f"«{LINE}», said Nadia Haddad, Executive Director of Bridges for Learning.", "Nadia Haddad"),
         (f"« {LINE} », a déclaré Nadia Haddad.", None),
         (f"Ana Costa told reporters on Tuesday: “{LINE}.”", "Ana Costa"),
+        # The speech's own words to someone it names are not that person's.
+        (f"I heard President Erdogan attack us, and I want to say to him: “{LINE}.”", None),
     ],
 )
 def test_each_attribution_pattern_finds_the_quote_and_its_speaker(
