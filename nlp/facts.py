@@ -74,7 +74,9 @@ _HOSTS = re.compile(
     r"\s+(?:\w+\s+)?(?:hosts|hosted|co-hosted|organi[sz]es|organi[sz]ed|convenes|convened)\b", re.I
 )
 _COMPLEMENT = re.compile(r"\s+(?:of|for)\s+(?:the\s+)?(?P<org>[A-Z][^\n]*?)\s*$")
-_BEFORE_PLACE = re.compile(r"\b(?:in|at|to|from)\s+(?:the\s+)?$", re.I)
+_WORDS = re.compile(r"[\w'’-]+")
+_PLACE_PREP = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$", re.I)
+_PLACE_GAP = re.compile(r"[\s,]*(?:(?:here|there|today|on|this\s+\w+)[\s,]*)*", re.I)
 _DATELINE_PLACE = re.compile(rf",\s+(?P<place>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),\s+(?=\d|(?:{_MONTH})\b)")
 _OTHER_EVENT_BEFORE = re.compile(
     r"\b(?:(?:minutes|notes|summary|recap)\s+(?:of|from)|sum up|leaving)\s+$",
@@ -141,7 +143,8 @@ _RECALLED = re.compile(r"\b(?:anniversary|ago|since|in memory|commemorat\w*)\b",
 _CLAUSE_BREAK = re.compile(r"[—–;:]| - ")
 _TODAY = re.compile(r"\b(?:[Tt]oday|[Tt]his (?:morning|afternoon|evening|week))\b")
 _DATELINE_REACH = 80
-_DATELINE_PLACE_WORDS = 2
+_DATELINE_WORDS = 2  # "PARIS, 25 March —", "Geneva, Switzerland, 5 May"
+_DATE_LINE_WORDS = 8
 _OPENING_BLOCKS = 2  # a press release's headline and first paragraph, a speech's opening lines
 _REPORTING_VERB = r"(?:said|says|added|explained|noted|told\s+(?:reporters|participants|the\s+\w+))"
 _SAID_AFTER = re.compile(rf"[\s,.”\"']*{_REPORTING_VERB}\s+(?:the\s+)?(?:[\w.’'-]+\s+){{0,4}}?", re.S)
@@ -160,6 +163,7 @@ _WHEN_LABELS = frozenset({"DATE", "TIME"})
 _NOT_PLACE_LABELS = frozenset({"DATE", "TIME", "PERSON", "NORP", "ORG", "MONEY", "PERCENT", "CARDINAL"})
 _PLACE_LABELS = ("GPE", "LOC", "FAC")
 _FIRST_BLOCKS = 5
+_EARLY_CHARS = 600
 _MAX_LEFT = 10
 _MAX_MAIN_SPEAKERS = 6
 _MIN_TALK_SHARE = 0.05
@@ -229,12 +233,14 @@ class _Layout:
         return self._body_rank[self.block(pos)] if self.blocks else 0
 
     def is_early(self, pos: int) -> bool:
-        return self.is_heading(pos) or self.body_rank(pos) < _FIRST_BLOCKS
+        """In the title, the first paragraphs or the first lines (a meeting's first turns are often
+        one-word: "Okay .", "{vocalsound}")."""
+        return self.is_heading(pos) or self.body_rank(pos) < _FIRST_BLOCKS or pos < _EARLY_CHARS
 
     def early_end(self) -> int:
         """Where the title and the first paragraphs end."""
         late = [b[0] for b, rank in zip(self.blocks, self._body_rank, strict=True) if rank >= _FIRST_BLOCKS]
-        return late[0] if late else (self.blocks[-1][1] if self.blocks else 0)
+        return max(late[0], _EARLY_CHARS) if late else (self.blocks[-1][1] if self.blocks else 0)
 
     def sentence(self, pos: int) -> tuple[int, int]:
         if not self.sentences:
@@ -553,7 +559,8 @@ def _when(text: str, dates: list[tuple[int, int]], event: _Candidate | None, lay
             if s_end <= d[0] < max(reach, s_end)
             and _same_clause(text, event.end, layout.sentence(d[0])[0])
             and layout.block(d[0]) == block
-            and not _RECALLED.search(text, *layout.sentence(d[0]))
+            and _VENUE.search(text, *layout.sentence(d[0]))  # "It took place on 25 March."
+            and not _recalls(text, layout.sentence(d[0]))
         ]
         if nearby:
             return _span(text, *min(nearby, key=lambda d: (not _is_full_date(text, d), d[0])))
@@ -566,16 +573,19 @@ def _when(text: str, dates: list[tuple[int, int]], event: _Candidate | None, lay
     return _span(text, *early[0]) if early else None
 
 
-def _own_date_or_place(text: str, pos: int, layout: _Layout, *, place: bool = False) -> bool:
+def _own_date_or_place(text: str, pos: int, layout: _Layout) -> bool:
     """Whether a date or place at ``pos`` belongs to the document's own event: in a heading, at the head
-    of its first paragraph (a dateline: "PARIS, 25 March —"; a place only as its first words), or in a
-    clause about this or today's event that recalls nothing."""
+    of its first paragraph (a dateline: "PARIS, 25 March —", not "On 26 June 1945, fifty delegations"),
+    or in a clause about this or today's event that recalls nothing."""
     if layout.is_heading(pos):
         return True
     first = next((b for b in layout.blocks if not b[2]), None)
-    head = first is not None and first[0] <= pos < first[0] + _DATELINE_REACH
-    if head and (not place or len(text[layout.block_start(pos) : pos].split()) <= _DATELINE_PLACE_WORDS):
-        return True
+    if first is not None and first[0] <= pos < first[0] + _DATELINE_REACH:
+        short = len(text[first[0] : first[1]].split()) <= _DATE_LINE_WORDS  # "Published 8 April 2025"
+        lead = text[first[0] : pos].strip()  # "PARIS," before a dateline's date, not "On"
+        dateline = len(lead.split()) <= _DATELINE_WORDS and (not lead or lead.endswith((",", "—", "–", "·")))
+        if short or dateline:
+            return True
     sentence = layout.sentence(pos)
     if _recalls(text, sentence):
         return False  # "Today marks five years since 27 September 2015"
@@ -604,15 +614,27 @@ def _same_clause(text: str, a: int, b: int) -> bool:
     return _CLAUSE_BREAK.search(text, min(a, b), max(a, b)) is None
 
 
-def _place_in(text: str, places: list[Entity], start: int, end: int) -> Entity | None:
-    inside = [
-        p
-        for p in places
-        if start <= p.start and p.end <= end and _BEFORE_PLACE.search(text, max(p.start - 12, 0), p.start)
-    ]
-    preferred = [p for p in inside if p.label != "FAC"]
-    chosen = preferred or inside
-    return chosen[0] if chosen else None
+def _place_after(
+    text: str, places: list[Entity], anchors: Iterable[int], dates: list[tuple[int, int]]
+) -> Entity | None:
+    """The place the event is "in" or "at", right after its name or its "took place" with at most a date
+    or "here" between ("took place on 25 March in Paris", "held here in New York"); not a place further
+    on in the clause ("is being held in a difficult context marked by the war in Ukraine"), nor one
+    greetings come "from" or congratulations go "to"."""
+    for place in sorted(places, key=lambda e: (e.label == "FAC", e.start)):
+        prep = _PLACE_PREP.search(text, max(place.start - 12, 0), place.start)
+        if prep is None:
+            continue
+        for anchor in anchors:
+            if anchor > prep.start():
+                continue
+            gap = text[anchor : prep.start()]
+            for d_start, d_end in dates:
+                if anchor <= d_start and d_end <= prep.start():
+                    gap = gap.replace(text[d_start:d_end], " ")
+            if _PLACE_GAP.fullmatch(gap):
+                return place
+    return None
 
 
 def _untagged_place(doc: Doc, start: int, end: int) -> Span | None:
@@ -634,14 +656,20 @@ def _untagged_place(doc: Doc, start: int, end: int) -> Span | None:
 
 
 def _where(
-    text: str, doc: Doc, entities: list[Entity], event: _Candidate | None, layout: _Layout
+    text: str,
+    doc: Doc,
+    entities: list[Entity],
+    event: _Candidate | None,
+    layout: _Layout,
+    dates: list[tuple[int, int]],
 ) -> Span | None:
     """Where the event took place; other places (cities a speech recalls, a speaker's constituency) only
     count in the heading, dateline or a sentence about this event."""
     places = [e for e in entities if e.label in _PLACE_LABELS]
     if event is not None:
         c_start, c_end = _clause(text, layout.sentence(event.start), event.start)
-        place = _place_in(text, places, c_start, c_end)
+        venues = [m.end() for m in _VENUE.finditer(text, c_start, c_end)]
+        place = _place_after(text, places, [event.end, *venues], dates)
         if place is not None:
             return _span(text, place.start, place.end)
         dateline = _DATELINE_PLACE.match(text, event.end, c_end)
@@ -649,15 +677,24 @@ def _where(
             return _span(text, *dateline.span("place"))
         if _VENUE.search(text, c_start, c_end):
             return _untagged_place(doc, c_start, c_end)
-    places = [p for p in places if _own_date_or_place(text, p.start, layout, place=True)]
+    places = [p for p in places if _own_date_or_place(text, p.start, layout)]
     for s_start, s_end in layout.sentences:
         if not layout.is_early(s_start):
             break
-        if _VENUE.search(text, s_start, s_end):
-            place = _place_in(text, places, s_start, s_end)
-            if place is not None:
-                return _span(text, place.start, place.end)
+        venues = [m.end() for m in _VENUE.finditer(text, s_start, s_end) if _names_an_event(text, m.start())]
+        place = _place_after(text, places, venues, dates) if venues else None
+        if place is not None:
+            return _span(text, place.start, place.end)
     return None
+
+
+def _names_an_event(text: str, pos: int) -> bool:
+    """Whether the words around ``pos`` between commas name an event ("this session is being held"), not
+    something else ("As we meet in this forum, the final election rallies are being held in Germany")."""
+    start = text.rfind(",", 0, pos) + 1
+    end = text.find(",", pos)
+    words = {title_key(w) for w in _WORDS.findall(text[start : end if end >= 0 else len(text)])}
+    return bool(words & EVENT_NOUNS) or "today" in words
 
 
 def _organiser(
@@ -827,13 +864,22 @@ def _self_introduction(document: Document, speaker: str, orgs: list[Entity]) -> 
 
 def _introduced_name(document: Document, doc: Doc, speaker: str) -> tuple[int, int] | None:
     """The name a speaker labelled by role gives in their own turns ("I'm Heather, I'm your Project
-    Manager"); None when the label is already a name or no proper name follows the introduction."""
+    Manager", "I'm the Project Manager Christa Pavlov"); None when the label is already a name or no
+    proper name follows the introduction."""
     if not is_unnamed_label(speaker):
         return None
     label_words = {title_key(w) for w in speaker.split()}
     text = document.text
+    as_label = re.compile(  # "I'm the Project Manager Christa Pavlov"
+        rf"\b(?:I am|I'm|I’m)\s+(?i:the\s+|your\s+|our\s+)?(?i:{re.escape(speaker)}),?\s+"
+        r"(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
+    )
     for turn in [s for s in document.segments if s.speaker == speaker][:4]:
-        for intro in _NAME_INTRO.finditer(text, turn.start, turn.end):
+        found = [
+            *_NAME_INTRO.finditer(text, turn.start, turn.end),
+            *as_label.finditer(text, turn.start, turn.end),
+        ]
+        for intro in found:
             start, end = intro.span("name")
             words = [title_key(w) for w in intro.group("name").split()]
             tokens = doc.char_span(start, end, alignment_mode="expand")
@@ -1061,12 +1107,13 @@ def extract_facts(
     event = _event(text, doc, entities, layout, statement=statement)
     found_quotes = extract_quotes(document, doc) if quotes is None else quotes
     people = _people(document, doc, entities, found_quotes, layout)
-    when = _when(text, _date_spans(text, entities), event, layout)
+    dates = _date_spans(text, entities)
+    when = _when(text, dates, event, layout)
     found = EventFacts(
         what=_span(text, event.start, event.end) if event else None,
         when=when,
         date=document.date or (find_date(when.text) if when else None),
-        where=_where(text, doc, entities, event, layout),
+        where=_where(text, doc, entities, event, layout, dates),
         organiser=_organiser(text, doc, entities, event, layout),
         people=people,
         speaker=_byline_speaker(text, people, layout) if statement else None,

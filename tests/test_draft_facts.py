@@ -389,3 +389,31 @@ Teachers are the heart of our recovery, and we are training 2,000 more of them i
 def test_a_speech_never_credits_someone_it_quotes_from_history(analyzer: Analyzer) -> None:
     draft = build_document_draft(_summary(analyzer, HISTORY, "PHL_79_2024.txt"))
     assert "Romulo" not in draft.lede, draft.lede
+
+
+KICK_OFF = json.dumps(
+    [
+        {"speaker": speaker, "text": text}
+        for speaker, text in (
+            ("Marketing", "{vocalsound}"),
+            ("User Interface", "Okay ."),
+            ("Industrial Designer", "Mm ."),
+            ("Marketing", "{vocalsound} Yeah ."),
+            ("User Interface", "Hi ."),
+            ("Industrial Designer", "Okay ."),
+            ("Project Manager", "So , hello everyone . This is our conceptual design meeting . I'm the "
+             "Project Manager Christa Pavlov and today we choose the case and the battery for the remote ."),
+            ("Industrial Designer", "I think the case should be made of rubber so that it survives being "
+             "dropped , and a kinetic battery means nobody ever has to change it ."),
+            ("Marketing", "Our survey says users want a remote that is easy to find and has few buttons ."),
+        )
+    ]
+)  # fmt: skip
+
+
+def test_a_meeting_after_short_opening_turns_still_has_its_event_and_its_chairs_name(
+    analyzer: Analyzer,
+) -> None:
+    draft = build_document_draft(_summary(analyzer, KICK_OFF, "ES2016c.json"))
+    assert draft.facts.event == "the conceptual design meeting"
+    assert [(p.name, p.role) for p in draft.facts.people][:1] == [("Christa Pavlov", "Project Manager")]

@@ -282,6 +282,20 @@ def test_someone_history_gives_a_byline_or_a_quote_is_not_a_participant(
     assert not [p for p in facts.people if p.participant and name in p.name], facts.people
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr. President,\nThis session is being held in a difficult context, marked by the war in Ukraine.",
+        "I bring warm greetings from the Kingdom of Tonga to this session of the Assembly.",
+        "On 26 June 1945, fifty delegations gathered in San Francisco to sign the Charter.",
+        "As we meet in this forum, the final election rallies are being held in Germany.",
+    ],
+)
+def test_a_place_or_date_the_statement_only_mentions_is_not_the_events(nlp: Language, text: str) -> None:
+    facts = _facts(nlp, _document(text))
+    assert (facts.where, facts.when) == (None, None)
+
+
 def test_no_event_means_no_what(nlp: Language) -> None:
     facts = _facts(nlp, _document("Teachers need better pay. Schools need books."))
     assert (facts.what, facts.when, facts.where, facts.organiser) == (None, None, None, None)
