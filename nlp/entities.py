@@ -76,7 +76,7 @@ _LABEL_WORDS = frozenset(
 def is_unnamed_label(label: str) -> bool:
     """A speaker label with no name in it: a role ("Chair", "Project Manager"), a function
     ("Marketing") or an anonymised code ("Professor B", "PhD F")."""
-    words = label.split()
+    words = _LEADING_ARTICLE.sub("", label).split()  # "The Chair"
     return 0 < len(words) <= 3 and all(
         (len(w) == 1 and w.isupper())
         or w.isdigit()

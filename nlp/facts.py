@@ -75,6 +75,7 @@ _HOSTS = re.compile(
 )
 _COMPLEMENT = re.compile(r"\s+(?:of|for)\s+(?:the\s+)?(?P<org>[A-Z][^\n]*?)\s*$")
 _WORDS = re.compile(r"[\w'’-]+")
+_SPAN_START = re.compile(r"\b(?:[Bb]etween|[Ss]ince|[Uu]ntil|[Ff]rom)\s+$")
 _PLACE_PREP = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$", re.I)
 _PLACE_GAP = re.compile(r"[\s,]*(?:(?:here|there|today|on|this\s+\w+)[\s,]*)*", re.I)
 _DATELINE_PLACE = re.compile(rf",\s+(?P<place>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?),\s+(?=\d|(?:{_MONTH})\b)")
@@ -145,6 +146,7 @@ _TODAY = re.compile(r"\b(?:[Tt]oday|[Tt]his (?:morning|afternoon|evening|week))\
 _DATELINE_REACH = 80
 _DATELINE_WORDS = 2  # "PARIS, 25 March —", "Geneva, Switzerland, 5 May"
 _DATE_LINE_WORDS = 8
+_MARKER_REACH = 40
 _OPENING_BLOCKS = 2  # a press release's headline and first paragraph, a speech's opening lines
 _REPORTING_VERB = r"(?:said|says|added|explained|noted|told\s+(?:reporters|participants|the\s+\w+))"
 _SAID_AFTER = re.compile(rf"[\s,.”\"']*{_REPORTING_VERB}\s+(?:the\s+)?(?:[\w.’'-]+\s+){{0,4}}?", re.S)
@@ -534,6 +536,8 @@ def _date_spans(text: str, entities: list[Entity]) -> list[tuple[int, int]]:
     for entity in entities:
         if entity.label != "DATE" or any(s < entity.end and entity.start < e for s, e in found):
             continue
+        if entity.text.islower() and " " not in entity.text:
+            continue  # "this august body", "you may"
         if _CALENDAR.search(entity.text) and not _DURATION.search(entity.text):
             found.append((entity.start, entity.end))
     return sorted(found)
@@ -548,7 +552,9 @@ def _when(text: str, dates: list[tuple[int, int]], event: _Candidate | None, lay
         s_end = sentence[1]
         c_start, c_end = _clause(text, sentence, event.start)
         outside_event = [d for d in dates if not event.start <= d[0] < event.end]
-        inside = [d for d in outside_event if c_start <= d[0] and d[1] <= c_end]
+        inside = [
+            d for d in outside_event if c_start <= d[0] and d[1] <= c_end and not _recalls(text, sentence)
+        ]
         if inside:
             return _span(text, *inside[0])
         block = layout.block(event.start)
@@ -576,21 +582,25 @@ def _when(text: str, dates: list[tuple[int, int]], event: _Candidate | None, lay
 def _own_date_or_place(text: str, pos: int, layout: _Layout) -> bool:
     """Whether a date or place at ``pos`` belongs to the document's own event: in a heading, at the head
     of its first paragraph (a dateline: "PARIS, 25 March —", not "On 26 June 1945, fifty delegations"),
-    or in a clause about this or today's event that recalls nothing."""
+    or next to "this session" or "today" in a clause that recalls nothing ("Today, 2 June, ..." but not
+    "the countries that today make up the UN were not represented in San Francisco on 26 June 1945")."""
     if layout.is_heading(pos):
         return True
     first = next((b for b in layout.blocks if not b[2]), None)
-    if first is not None and first[0] <= pos < first[0] + _DATELINE_REACH:
+    if first is not None and first[0] <= pos < min(first[1], first[0] + _DATELINE_REACH):
         short = len(text[first[0] : first[1]].split()) <= _DATE_LINE_WORDS  # "Published 8 April 2025"
         lead = text[first[0] : pos].strip()  # "PARIS," before a dateline's date, not "On"
         dateline = len(lead.split()) <= _DATELINE_WORDS and (not lead or lead.endswith((",", "—", "–", "·")))
         if short or dateline:
             return True
     sentence = layout.sentence(pos)
-    if _recalls(text, sentence):
-        return False  # "Today marks five years since 27 September 2015"
+    if _recalls(text, sentence) or _SPAN_START.search(text, max(pos - 12, 0), pos):
+        return (
+            False  # "Today marks five years since 27 September 2015", "Between 28 September 1960 and today"
+        )
     start, end = _clause(text, sentence, pos)
-    return _THIS_EVENT.search(text, start, end) is not None or _TODAY.search(text, start, end) is not None
+    near = (max(start, pos - _MARKER_REACH), min(end, pos + _MARKER_REACH))
+    return _THIS_EVENT.search(text, *near) is not None or _TODAY.search(text, *near) is not None
 
 
 def _is_full_date(text: str, span: tuple[int, int]) -> bool:
@@ -637,13 +647,16 @@ def _place_after(
     return None
 
 
-def _untagged_place(doc: Doc, start: int, end: int) -> Span | None:
-    """Proper nouns after "in" that no entity claims: "held in Cardiff" when NER missed Cardiff."""
+def _untagged_place(doc: Doc, start: int, end: int, anchors: list[int]) -> Span | None:
+    """Proper nouns after "in" that no entity claims: "held in Cardiff" when NER missed Cardiff; as for
+    a tagged place, the "in" follows the event or its "held" (see _place_after)."""
     span = doc.char_span(start, end, alignment_mode="contract")
     if span is None:
         return None
     for token in span:
-        if token.lower_ != "in":
+        if token.lower_ != "in" or not any(
+            a <= token.idx and _PLACE_GAP.fullmatch(doc.text[a : token.idx]) for a in anchors
+        ):
             continue
         words = []
         for following in doc[token.i + 1 : min(token.i + 4, span.end)]:
@@ -676,7 +689,7 @@ def _where(
         if dateline:
             return _span(text, *dateline.span("place"))
         if _VENUE.search(text, c_start, c_end):
-            return _untagged_place(doc, c_start, c_end)
+            return _untagged_place(doc, c_start, c_end, [event.end, *venues])
     places = [p for p in places if _own_date_or_place(text, p.start, layout)]
     for s_start, s_end in layout.sentences:
         if not layout.is_early(s_start):

@@ -289,6 +289,13 @@ def test_someone_history_gives_a_byline_or_a_quote_is_not_a_participant(
         "I bring warm greetings from the Kingdom of Tonga to this session of the Assembly.",
         "On 26 June 1945, fifty delegations gathered in San Francisco to sign the Charter.",
         "As we meet in this forum, the final election rallies are being held in Germany.",
+        "The seventieth session of the General Assembly is being held amid grave challenges, foremost the "
+        "terrorism of the Islamic State in Iraq.",
+        "Mr. President,\nI am pleased that a leader from a small island State has been elected to lead this "
+        "august body during this crucial 76th session of the United Nations General Assembly.",
+        "Mr. President,\nBetween 28 September 1960 and today, successive Governments of Mali have served.",
+        "Mr. President,\nI address this 75th General Assembly for the first time since our General "
+        "Elections, held on 23 October 2019.",
     ],
 )
 def test_a_place_or_date_the_statement_only_mentions_is_not_the_events(nlp: Language, text: str) -> None:

@@ -46,7 +46,10 @@ COMMAND = "python -m benchmarks.drafts"
 FACTS = PROJECT_ROOT / "corpus" / "labels" / "real" / "facts"
 SAMPLE = 200
 _SEED = 7
-_SELF_INTRODUCED = re.compile(r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
+_SELF_INTRODUCED = re.compile(  # "I'm Heather", "I'm the Project Manager Christa Pavlov"
+    r"\b(?:I'm|I am|[Mm]y name is|[Mm]y name's)\s+(?:the\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+)?"
+    r"([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"
+)
 _FIELDS = ("people", "roles", "event", "place", "date")
 
 
