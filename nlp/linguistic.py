@@ -190,6 +190,15 @@ def _unpaired_marks(text: str) -> str:
         text = text[1:].lstrip()
     if text[-1:] in '”"' and not re.search(r"[“\"]", text[:-1]):
         text = text[:-1].rstrip()
+    opened: list[int] = []
+    unpaired: list[int] = []
+    for i, ch in enumerate(text):  # curly marks pair as a stack: "... say to him: “You, who ..." has no pair
+        if ch == "“":
+            opened.append(i)
+        elif ch == "”":
+            (opened.pop() if opened else unpaired.append(i))
+    for i in sorted([*opened, *unpaired], reverse=True):
+        text = text[:i] + text[i + 1 :]
     return text
 
 

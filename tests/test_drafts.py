@@ -350,4 +350,7 @@ def test_reading_text_drops_a_quotation_mark_that_pairs_with_nothing() -> None:
     assert reading_text("The theme, “A new commitment to action”, holds.") == (
         "The theme, “A new commitment to action”, holds."
     )
+    assert reading_text("I want to say to him: “You are not the Sultan.") == (
+        "I want to say to him: You are not the Sultan."
+    )
     assert reading_text("“All of it,” he said.") == "“All of it,” he said."

@@ -234,8 +234,8 @@ def un_speeches(engine: Engine, data: Path) -> tuple[str, list[tuple[str, Tally]
         draft, markdown = _draft(with_meta)
         _rules(tally_given, with_meta, draft, markdown, [who.name])
         _un_facts(given, with_meta, draft, who)
-        named_right += who.name in draft.lede
-        post_right += bool(who.post) and who.post in draft.lede
+        named_right += " ".join(who.name.split()) in draft.lede  # the table breaks some names over lines
+        post_right += bool(who.post) and " ".join(who.post.split()) in draft.lede
     rows = [
         [f"text only, sample of {len(sample)}", *(_cells(plain[k]) for k in plain)],
         [f"with speakers.csv, all {len(paths)}", *(_cells(given[k]) for k in given)],
