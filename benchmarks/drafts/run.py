@@ -253,7 +253,8 @@ def un_speeches(engine: Engine, data: Path) -> tuple[str, list[tuple[str, Tally]
         table(["drafts", "people", "event", "place", "date"], rows),
         "",
         f"With `speakers.csv` as metadata the lede names the right speaker in {named_right} of {len(paths)} "
-        f"speeches and the right post in {post_right}.",
+        f"speeches and the right post in {post_right} of the {sum(bool(table_[q.stem].post) for q in paths)} "
+        "the table gives a post for.",
     ]
     if wrong:
         lines += ["", "Wrong: " + "; ".join(wrong[:10]) + ("; …" if len(wrong) > 10 else "")]
