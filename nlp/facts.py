@@ -97,8 +97,9 @@ _CHAIR_ADDRESSED = re.compile(
     r"(?:Madam\s+|Mr\.?\s*)?Chair\b"
 )
 _INDEFINITE = re.compile(r"(?:a|an)\s", re.I)
-_WELCOME = re.compile(r"\b[Ww]elcome\s+(?:\w+\s+){0,2}?(?:back\s+)?to\s+(?:the\s+)?(?=[A-Z])")
-_WELCOME_BEFORE = re.compile(r"\b[Ww]elcome\s+(?:\w+\s+){0,2}?(?:back\s+)?to\s+(?:the\s+|this\s+|our\s+)?$")
+_WELCOME_TO = r"\b[Ww]elcome\s+(?:\w+\s+){0,2}?(?:back\s+)?to\s+"  # "Welcome (you all) (back) to"
+_WELCOME = re.compile(_WELCOME_TO + r"(?:the\s+)?(?=[A-Z])")
+_WELCOME_BEFORE = re.compile(_WELCOME_TO + r"(?:the\s+|this\s+|our\s+)?$")
 _GLUED_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)(?P<noun>[a-z]+)")  # "the 15thmeeting of ..." (sic)
 BODY_NOUNS = frozenset(
     {"committee", "subcommittee", "council", "board", "commission", "parliament", "senate", "cabinet",
