@@ -4,7 +4,8 @@
 them by document into dev and test. ``tasks DIR``: write the annotators' task files, which hold the text,
 to a folder outside the repo. ``collect PASS DIR``: turn an annotator's answers (exact strings) into spans
 with hashes, kept in ``corpus/labels/real/facts/passes/PASS.jsonl``. ``adjudication-tasks DIR``: both
-passes side by side. ``finalize DIR``: the adjudicated answers as ``facts.jsonl``. ``agreement``: how far
+passes side by side. ``finalize DIR``: the adjudicated answers as ``facts.jsonl``; ``finalize DIR --replace``:
+only the documents answered in DIR are replaced (a second adjudication of a document). ``agreement``: how far
 the two passes agree, field by field (participants as a set, F1; event, place and date per document).
 """
 
@@ -270,6 +271,7 @@ def main() -> None:
     sub.add_argument("--chunks", type=int, default=3)
     sub = commands.add_parser("finalize")
     sub.add_argument("folder", type=Path)
+    sub.add_argument("--replace", action="store_true", help="keep the documents DIR does not answer")
     commands.add_parser("agreement")
     args = parser.parse_args()
     if args.command == "select":
@@ -283,7 +285,11 @@ def main() -> None:
     elif args.command == "agreement":
         agreement()
     else:
-        _write(_labels(args.folder, "adjudicate_*.jsonl"), FACTS / "facts.jsonl")
+        labels = _labels(args.folder, "adjudicate_*.jsonl")
+        if args.replace:
+            answered = {x.doc for x in labels}
+            labels += [x for x in read_jsonl(FACTS / "facts.jsonl", FactLabels) if x.doc not in answered]
+        _write(sorted(labels, key=lambda x: x.doc), FACTS / "facts.jsonl")
 
 
 if __name__ == "__main__":
