@@ -262,7 +262,7 @@ def status(out: Out = None, db: Db = None, as_json: Annotated[bool, typer.Option
     from flows.store import Store, StoreError
 
     settings = _settings(out_dir=out)
-    url = db or settings.db_url or _default_store(settings)
+    url = settings.store_url(db)
     try:
         with Store(url, create=False) as store:
             info = store.status()
@@ -304,7 +304,7 @@ def export(
         err_console.print(f"Unknown format {fmt!r}: use parquet, csv or json.")
         raise typer.Exit(code=2)
     settings = get_settings()
-    location = source or settings.db_url or _default_store(settings)
+    location = settings.store_url(source)
     try:
         with open_frames(location) as frames:
             paths = export_frames(frames, out, fmt)  # type: ignore[arg-type]
@@ -312,12 +312,6 @@ def export(
         err_console.print(f"[bold red]{exc}[/]")
         raise typer.Exit(code=2) from None
     console.print(f"Wrote {len(paths)} table(s) to {out}.")
-
-
-def _default_store(settings: Settings) -> str:
-    from flows.store import default_url
-
-    return default_url(settings.out_dir)
 
 
 @app.command()
@@ -403,10 +397,70 @@ def review(
 
     settings = _settings(out_dir=out)
     try:
-        serve_review(host, port, token, db_url=db or _default_store(settings), settings=settings)
+        serve_review(host, port, token, db_url=settings.store_url(db), settings=settings)
     except (ReviewConfigError, StoreError) as exc:
         err_console.print(f"[bold red]{exc}[/]")
         raise typer.Exit(code=2) from None
+
+
+decisions_app = typer.Typer(
+    help="Analysts' decisions as JSON Lines: export to share or version them, import from elsewhere.",
+    no_args_is_help=True,
+)
+app.add_typer(decisions_app, name="decisions")
+Outputs = Annotated[
+    Path | None, typer.Option("--outputs", help="output folder whose store to use (default: out/)")
+]
+
+
+@decisions_app.command("export")
+def decisions_export(
+    to: Annotated[Path | None, typer.Option("--out", help="file to write (default: standard output)")] = None,
+    db: Db = None,
+    outputs: Outputs = None,
+) -> None:
+    """Every decision, one JSON object a line, in the order they were made."""
+    from flows.decisions import export_lines
+    from flows.store import Store, StoreError
+
+    settings = _settings(out_dir=outputs)
+    try:
+        with Store(settings.store_url(db), create=False) as store:
+            lines = list(export_lines(store.decisions()))
+    except StoreError as exc:
+        err_console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(code=2) from None
+    if to is None:
+        sys.stdout.write("".join(lines))
+        return
+    write_text_atomic(to, "".join(lines))
+    err_console.print(f"Wrote {len(lines)} decision(s) to {to}.")
+
+
+@decisions_app.command("import")
+def decisions_import(
+    path: Annotated[Path, typer.Argument(help="a JSON Lines file of decisions")],
+    db: Db = None,
+    outputs: Outputs = None,
+) -> None:
+    """Add the file's decisions that the store does not hold yet; a bad line stops it before any is added.
+    They reach the outputs at the next `takeaways run`."""
+    from flows.decisions import DecisionFileError, read_lines
+    from flows.store import Store, StoreError
+
+    settings = _settings(out_dir=outputs)
+    theme_ids = load_taxonomy(settings.taxonomy_path).ids
+    try:
+        with Store(settings.store_url(db), create=False) as store:
+            decisions = read_lines(path, store, theme_ids)
+            added = store.import_decisions(decisions)
+    except (DecisionFileError, StoreError) as exc:
+        err_console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(code=2) from None
+    console.print(
+        f"Imported {added} new decision(s) of {len(decisions)} in {path}; "
+        "`takeaways run` applies them to the outputs."
+    )
 
 
 @app.command()
@@ -429,7 +483,7 @@ def search(
 
     settings = _settings(out_dir=out)
     try:
-        with Store(db or settings.db_url or _default_store(settings), create=False) as store:
+        with Store(settings.store_url(db), create=False) as store:
             summaries = store.summaries()
     except StoreError as exc:
         err_console.print(f"[bold red]{exc}[/] (run `takeaways run` first)")
@@ -536,7 +590,7 @@ def train(
         from flows.store import Store, StoreError
 
         try:
-            store = Store(db or _default_store(settings), create=False)
+            store = Store(settings.store_url(db), create=False)
         except StoreError as exc:
             err_console.print(f"[bold red]{exc}[/]")
             raise typer.Exit(code=1) from None

@@ -95,7 +95,7 @@ SPECS: dict[str, _Spec] = {
     ),
     "sentences": _Spec(
         m.Sentence,
-        {"document_id": STR, "sentence_i": INT, **SPAN, "speaker": STR, "candidate": BOOL},
+        {"document_id": STR, "sentence_i": INT, **SPAN, "speaker": STR, "candidate": BOOL, "reviewed": BOOL},
         ("document_id", "sentence_i"),
         {"i": "sentence_i"},
     ),

@@ -86,11 +86,18 @@ def write_report(
     summaries: Iterable[DocumentSummary],
     out_dir: Path,
     templates_dir: Path,
-) -> Path:
-    """report.html, streamed: ``summaries`` (those ``index`` saw, in order) are read once, one at a time."""
-    from flows.report_html import stream_report  # matplotlib: imported only when a report is written
+) -> list[Path]:
+    """report.html and the pages under report/, streamed: ``summaries`` (those ``index`` saw, in order)
+    are read once, one at a time. Pages of documents the store no longer holds are removed."""
+    from flows.report_html import report_pages  # matplotlib: imported only when a report is written
 
-    path = out_dir / "report.html"
-    pieces = stream_report(corpus, index, summaries, templates_dir=templates_dir)
-    write_chunks_atomic(path, (piece.encode("utf-8") for piece in pieces))
-    return path
+    paths = []
+    for relative, pieces in report_pages(corpus, index, summaries, templates_dir=templates_dir):
+        path = out_dir / relative
+        write_chunks_atomic(path, (piece.encode("utf-8") for piece in pieces))
+        paths.append(path)
+    written = set(paths)
+    for page in (out_dir / "report" / "documents").glob("*.html"):
+        if page not in written:
+            page.unlink(missing_ok=True)
+    return paths

@@ -134,10 +134,6 @@ class RunReport(BaseModel):
     db_url: str
 
 
-def store_url(settings: Settings) -> str:
-    return settings.db_url or f"sqlite:///{(settings.out_dir / 'takeaways.db').resolve()}"
-
-
 def version_key(settings: Settings) -> str:
     """Which model, taxonomy and spaCy pipeline analysed a document: a change means re-analysis."""
     from importlib.metadata import PackageNotFoundError, version
@@ -257,7 +253,7 @@ def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id:
     from flows.outputs import write_document_files
     from flows.store import Store
 
-    with Store(store_url(settings)) as store:
+    with Store(settings.store_url()) as store:
         store.save_summaries(
             outcome.summaries, version_key=lambda s: analysis_key(versions, s.facts.given), run_id=run_id
         )
@@ -266,13 +262,47 @@ def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id:
     return len(outcome.summaries)
 
 
+@task(name="apply-reviews", retries=2, retry_delay_seconds=[1, 5])
+def apply_reviews(settings: Settings) -> int:
+    """Analysts' decisions made since each document's rows last took them in, applied to those rows:
+    themes overridden, sentences marked reviewed, takeaways chosen again where a theme changed; then the
+    document's files rewritten. Nothing is analysed again. The document's summary file is removed
+    before its rows change, so a run killed in between leaves it missing and the next publish writes it.
+    How many documents changed."""
+    from flows.outputs import write_document_files
+    from flows.store import Store
+    from nlp.model_files import active_model_dir, saved_key_sentences
+    from nlp.verdicts import apply_verdicts
+
+    out = settings.out_dir
+    with Store(settings.store_url()) as store:
+        pending = store.pending_reviews()
+        if not pending:
+            return 0
+        taxonomy = load_taxonomy(settings.taxonomy_path)
+        labels = {t.id: t.label for t in taxonomy.themes}
+        folder = active_model_dir(settings.model_search_path, taxonomy=taxonomy)
+        key_model = saved_key_sentences(folder, taxonomy=taxonomy)
+        ids = sorted(pending)
+        for start in range(0, len(ids), settings.batch_size):
+            summaries = [
+                apply_verdicts(s, pending[s.id], labels=labels, key_model=key_model).summary
+                for s in store.summaries(ids[start : start + settings.batch_size])
+            ]
+            for summary in summaries:
+                (out / "summaries" / f"{summary.id}.json").unlink(missing_ok=True)
+            store.save_reviewed(summaries, {s.id: pending[s.id][-1].id for s in summaries})
+            write_document_files(summaries, out, settings.templates_dir)
+    return len(pending)
+
+
 def _publish_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
     """Same stored documents, errors, taxonomy, templates and rendering code: the same outputs."""
     from flows.publish_cache import publish_digest
     from flows.store import Store
 
     settings = parameters["settings"]
-    with Store(store_url(settings)) as store:
+    with Store(settings.store_url()) as store:
         documents = store.documents_digest()
     return _PUBLISH_PREFIX + publish_digest(settings, documents, parameters["errors"])
 
@@ -299,7 +329,7 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
 
     out, templates, chunk = settings.out_dir, settings.templates_dir, settings.batch_size
     labels = {t.id: t.label for t in load_taxonomy(settings.taxonomy_path).themes}
-    with Store(store_url(settings)) as store:
+    with Store(settings.store_url()) as store:
         ids = store.document_ids()
         for summary in store.iter_summaries(missing_summaries(out, ids), chunk=chunk):
             write_document_files([summary], out, templates)
@@ -348,7 +378,7 @@ def takeaways_pipeline(params: PipelineParameters) -> RunReport:
     logger = get_run_logger()
     settings = params.settings()
     settings.out_dir.mkdir(parents=True, exist_ok=True)
-    url = store_url(settings)
+    url = settings.store_url()
     with Store(url) as store, store.run_lock(timeout_s=params.lock_timeout_s):
         run_id = store.start_run(params.model_dump(mode="json"))
         if orphans := remove_orphaned_temp_files(settings.out_dir):
@@ -387,6 +417,8 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
             todo_ids = store.needs_analysis({d.id: analysis_key(versions, d.metadata) for d in documents})
             batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
         batches.finish()
+    if reviewed := apply_reviews(settings):
+        get_run_logger().info("applied analysts' decisions to %d document(s)", reviewed)
     complete = outputs_complete(settings.out_dir, store.document_ids())
     corpus = publish.with_options(refresh_cache=not complete)(settings, [*log.errors, *batches.failures])
     report = RunReport(

@@ -1,21 +1,28 @@
-"""The analyst report: ONE static HTML file an analyst can open, mail or archive.
+"""The analyst report: static HTML pages an analyst can open, mail or archive, built for 1,000+ documents.
 
-No server, no network, no JavaScript: CSS is inline, plots are matplotlib SVGs embedded as ``data:`` images
-(an SVG inside ``<img>`` can never run a script), and a Content-Security-Policy forbids scripts and remote
-loads even if something slipped through. Document text is untrusted input (web pages, transcripts), so the
-template is rendered with Jinja2 autoescaping and nothing is ever marked safe: text reaches the template
-as plain strings, split into pieces around the highlighted evidence.
+``report.html`` is a light overview (counts, plots with their numbers, top-N views linking to the rest).
+``report/takeaways.html`` holds every takeaway in a table that filters (theme, speaker, document, date,
+reviewed or not), sorts and pages in the browser; ``report/documents.html`` lists every document, and
+``report/documents/<id>.html`` shows one document's text with its takeaway and evidence sentences
+highlighted, so each claim can be checked against its source in one click.
 
-Every takeaway row links to its headline and evidence sentences, highlighted in a per-document section
-that shows the text, so each claim can be checked against its source in one click.
+No server and no network. Plots are matplotlib SVGs embedded as ``data:`` images (an SVG inside
+``<img>`` can never run a script). Only the takeaways page runs a script: one inline script, allowed by
+its hash in the page's Content-Security-Policy, which reads the rows from an inert JSON block and builds
+the table with DOM text nodes, never HTML. Every page forbids any other script and any remote load.
+Document text is untrusted input (web pages, transcripts): templates are rendered with Jinja2
+autoescaping and nothing is ever marked safe; the JSON block escapes ``<``, ``>`` and ``&``.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import io
 import itertools
+import json
+import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,22 +33,35 @@ from typing import Any
 
 import jinja2
 import matplotlib as mpl
+from markupsafe import Markup
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from nlp.corpus import CorpusSummary
 from nlp.document import Segment
-from nlp.drafts import DEFAULT_TEMPLATES, document_title, format_timestamp, locator
+from nlp.drafts import DEFAULT_TEMPLATES, document_title, format_timestamp, locator, source_name
 from nlp.linguistic import reading_text, strip_markup
+from nlp.rank import is_ceremonial
 from nlp.summary import DocumentSummary, Evidence, Takeaway
 
 TEMPLATE = "report.html.j2"
+TABLE_SCRIPT = "report_table.js"
+OVERVIEW = "report.html"
+TAKEAWAYS_PAGE = "report/takeaways.html"
+DOCUMENTS_PAGE = "report/documents.html"
+NO_SCRIPT_ROWS = 100
+"""Rows written into the takeaways page itself, for a reader whose browser runs no script."""
+MIN_DOCS_PER_PERIOD = 5
+"""A month enters the trend only with this many dated documents: a mean over one or two is noise."""
+MAX_ERRORS_SHOWN = 50
 FULL_TEXT_LIMIT = 60_000
 """Longer documents show only the paragraphs around highlighted sentences, to keep the file openable."""
 TOTAL_TEXT_LIMIT = 3_000_000
 """Above this much text in all, every document is shown that way (a 2,000-speech corpus stays ~10 MB)."""
-MAX_HEATMAP_ROWS = 60
+MAX_HEATMAP_ROWS = 30
+"""The overview's heat map shows the documents with the most takeaways; the document list has them all."""
 MAX_SPEAKERS = 30
+_MARKUP = re.compile(r"[*_`#]+")
 _LABEL_CHARS = 42
 
 
@@ -81,15 +101,16 @@ class _Mark:
 
 @dataclass(frozen=True)
 class Row:
-    """One takeaway of the table, with the anchors its sentences have in the document section."""
+    """One takeaway of the table, with the anchors its sentences have on its document's page."""
 
     id: str
     document_id: str
     doc_label: str
-    doc_anchor: str
     t: Takeaway
     anchor: str
     where: str
+    reviewed: bool
+    """an analyst decided on the headline sentence's themes"""
     evidence: list[tuple[Evidence, str, str]]
     """(sentence, anchor, locator)"""
 
@@ -102,19 +123,29 @@ class Plot:
 
 @dataclass(frozen=True)
 class Brief:
-    """What the report says of a document outside its own section (its count and kind)."""
+    """What the report says of a document outside its own page."""
 
     id: str
     source: str
     title: str | None
+    label: str
     kind: str
+    date: dt.date | None
+    speakers: int
+    sentences: int
+    takeaways: list[str]
+    """theme labels of its takeaways, in rank order"""
+
+    @property
+    def page(self) -> str:
+        return document_page(self.id)
 
 
 @dataclass
 class ReportIndex:
-    """Everything the report needs from all documents before it writes the first one, gathered in one
-    pass (the same one that builds the corpus view) that keeps no document: the report is then written
-    reading each document once more, so its memory does not grow with the corpus."""
+    """Everything the report needs from all documents before it writes the first page, gathered in one
+    pass (the same one that builds the corpus view) that keeps no document text: the document pages are
+    then written reading each document once more, so memory does not grow with the corpus."""
 
     labels: dict[str, str]
     """theme id -> label: the taxonomy's, then any other theme a takeaway names"""
@@ -131,105 +162,143 @@ class ReportIndex:
     def add(self, s: DocumentSummary) -> None:
         for t in s.takeaways:
             self.labels.setdefault(t.theme, t.theme_label)
-        self.doc_labels[s.id] = self._label(s)
-        self.rows += _rows(s, self.doc_labels[s.id])
-        self.briefs.append(Brief(id=s.id, source=s.source, title=s.title, kind=s.kind))
+        label = self.doc_labels[s.id] = self._label(s)
+        self.rows += _rows(s, label)
+        self.briefs.append(
+            Brief(
+                id=s.id, source=s.source, title=s.title, label=label, kind=s.kind, date=s.date,
+                speakers=len(s.speakers), sentences=len(s.sentences),
+                takeaways=[t.theme_label for t in s.takeaways],
+            )
+        )  # fmt: skip
         if s.kind == "transcript":
             self.talk.update(r.speaker for r in s.sentences if r.speaker and r.candidate)
         self.text_chars += len(s.text)
         self.unthemed[s.id] = {r.i: (r.start, r.end) for r in s.sentences if r.candidate and not r.themes}
 
     def _label(self, s: DocumentSummary) -> str:
-        """A short unique label: the title, cut to fit, numbered when two look alike."""
-        label = document_title(s)
+        """A short unique label: the title without markup, cut to fit, numbered when two look alike; the
+        file name when the title is only a salutation ("**Mr President,**")."""
+        label = _MARKUP.sub("", reading_text(document_title(s))).strip(" ,;:")
+        if len(label) < 4 or is_ceremonial(label):
+            label = source_name(s.source) or s.id[:12]
         if len(label) > _LABEL_CHARS:
             label = label[: _LABEL_CHARS - 1].rstrip() + "…"
         self._label_counts[label] += 1
         n = self._label_counts[label]
         return label if n == 1 else f"{label} ({n})"
 
-    def topic_anchor(self, doc_id: str, index: int) -> str | None:
+    def topic_link(self, doc_id: str, index: int) -> str | None:
         span = self.unthemed.get(doc_id, {}).get(index)
-        return span_anchor(doc_id, *span) if span else None
+        return f"{document_page(doc_id)}#{span_anchor(doc_id, *span)}" if span else None
 
 
-def render_report(
+def render_site(
     corpus: CorpusSummary,
     summaries: Sequence[DocumentSummary],
     *,
     templates_dir: Path = DEFAULT_TEMPLATES,
     generated: dt.datetime | None = None,
-) -> str:
-    """The whole report as one HTML string (the caller writes it, e.g. to ``out/report.html``)."""
+) -> dict[str, str]:
+    """Every page of the report, by path relative to the output folder (what tests and small callers
+    want; a run streams the pages with :func:`report_pages`)."""
     index = ReportIndex(dict(corpus.themes))
     for s in summaries:
         index.add(s)
-    return "".join(stream_report(corpus, index, summaries, templates_dir=templates_dir, generated=generated))
+    pages = report_pages(corpus, index, summaries, templates_dir=templates_dir, generated=generated)
+    return {path: "".join(chunks) for path, chunks in pages}
 
 
-def stream_report(
+def report_pages(
     corpus: CorpusSummary,
     index: ReportIndex,
     summaries: Iterable[DocumentSummary],
     *,
     templates_dir: Path = DEFAULT_TEMPLATES,
     generated: dt.datetime | None = None,
-) -> Iterator[str]:
-    """The report in pieces; ``summaries`` are the ones ``index`` saw, in the same order, read once."""
-    labels, doc_labels = index.labels, index.doc_labels
-    themes = list(labels)
+) -> Iterator[tuple[str, Iterator[str]]]:
+    """(path, HTML in pieces) for the overview, the takeaways table, the document list, then one page per
+    document; ``summaries`` are the ones ``index`` saw, in the same order, read once."""
+    labels, themes = index.labels, list(index.labels)
     colours = _theme_colours(themes)
+    env = _environment(templates_dir.resolve())
+    stamp = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    common = {
+        "labels": labels, "colours": colours, "generated": stamp, "n_documents": len(index.briefs),
+        "n_takeaways": len(index.rows),
+    }  # fmt: skip
+    yield (
+        OVERVIEW,
+        env.get_template(TEMPLATE).generate(root="", **common, **_overview(corpus, index, themes, colours)),
+    )
+    script = (DEFAULT_TEMPLATES / TABLE_SCRIPT).read_text(encoding="utf-8")
+    # Both are written raw into <script> elements: the data has no "<", ">" or "&" left (see
+    # _table_data) and the script is this project's own file, whose hash the page's policy allows.
+    yield TAKEAWAYS_PAGE, env.get_template("report_takeaways.html.j2").generate(
+        root="../", **common, rows=index.rows[:NO_SCRIPT_ROWS], data=Markup(_table_data(index, colours)),
+        script=Markup(script), script_hash=_sha256_source(script),
+    )  # fmt: skip
+    yield (
+        DOCUMENTS_PAGE,
+        env.get_template("report_documents.html.j2").generate(root="../", **common, briefs=index.briefs),
+    )
     by_document: dict[str, list[Row]] = {}
     for row in index.rows:
         by_document.setdefault(row.document_id, []).append(row)
+    examples: dict[str, set[int]] = {}
+    for topic in corpus.emerging_topics:
+        for ex in topic.examples:
+            examples.setdefault(ex.document_id, set()).add(ex.sentence)
+    abridge_all = index.text_chars > TOTAL_TEXT_LIMIT
+    page = env.get_template("report_document.html.j2")
+    for s in summaries:
+        marks = _marks(s)
+        for i in sorted(examples.get(s.id, ())):
+            if 0 <= i < len(s.sentences):
+                _mark(marks, s.id, s.sentences[i].start, s.sentences[i].end, "topic")
+        abridged = abridge_all or len(s.text) > FULL_TEXT_LIMIT
+        yield document_page(s.id), page.generate(
+            root="../../", **common, s=s, title=document_title(s), label=index.doc_labels[s.id],
+            blocks=_blocks(s, marks, abridge=abridged), abridged=abridged,
+            takeaways=by_document.get(s.id, []),
+        )  # fmt: skip
+
+
+def _overview(
+    corpus: CorpusSummary, index: ReportIndex, themes: list[str], colours: dict[str, str]
+) -> dict[str, Any]:
+    """What the overview page shows: aggregates and top-N views, each with its counts."""
+    labels = index.labels
+    months = _months(corpus)
+    shown = {m: n for m, n in months.items() if n >= MIN_DOCS_PER_PERIOD}
+    ranked = sorted(
+        corpus.documents, key=lambda e: (-len(e.takeaways), -sum(e.prevalence.values()), e.source)
+    )
+    top_documents = ranked[:MAX_HEATMAP_ROWS]
+    speaker_rows = [
+        (name, corpus.prevalence_by_speaker.get(name, {})) for name, _ in index.talk.most_common(MAX_SPEAKERS)
+    ]
     topics = [
         {
             "topic": topic,
             "examples": [
                 {
                     "text": ex.text,
-                    "doc_label": doc_labels.get(ex.document_id, ex.document_id[:12]),
-                    "anchor": index.topic_anchor(ex.document_id, ex.sentence),
+                    "doc_label": index.doc_labels.get(ex.document_id, ex.document_id[:12]),
+                    "link": index.topic_link(ex.document_id, ex.sentence),
                 }
                 for ex in topic.examples
             ],
         }
         for topic in corpus.emerging_topics
     ]
-    abridge_all = index.text_chars > TOTAL_TEXT_LIMIT
-    examples: dict[str, set[int]] = {}
-    for topic in corpus.emerging_topics:
-        for ex in topic.examples:
-            examples.setdefault(ex.document_id, set()).add(ex.sentence)
-
-    def documents() -> Iterator[dict[str, Any]]:
-        for s in summaries:
-            marks = _marks(s)
-            for i in sorted(examples.get(s.id, ())):
-                if 0 <= i < len(s.sentences):
-                    _mark(marks, s.id, s.sentences[i].start, s.sentences[i].end, "topic")
-            abridged = abridge_all or len(s.text) > FULL_TEXT_LIMIT
-            yield {
-                "s": s,
-                "label": doc_labels[s.id],
-                "title": document_title(s),
-                "anchor": f"doc-{_short(s.id)}",
-                "blocks": _blocks(s, marks, abridge=abridged),
-                "abridged": abridged,
-                "takeaways": by_document.get(s.id, []),
-            }
-
-    transcripts = [b for b in index.briefs if b.kind == "transcript"]
-    speaker_rows = [
-        (name, corpus.prevalence_by_speaker.get(name, {})) for name, _ in index.talk.most_common(MAX_SPEAKERS)
-    ]
     with _plotting():
         plots = {
             "prevalence": _prevalence_plot(corpus, themes, labels, colours),
-            "over_time": _over_time_plot(corpus, themes, labels, colours),
+            "over_time": _over_time_plot(corpus, list(shown), themes, labels, colours),
             "heatmap": _heatmap(
-                [doc_labels[e.id] for e in corpus.documents][:MAX_HEATMAP_ROWS],
-                [[e.prevalence.get(t, 0.0) for t in themes] for e in corpus.documents][:MAX_HEATMAP_ROWS],
+                [index.doc_labels.get(e.id, e.id[:12]) for e in top_documents],
+                [[e.prevalence.get(t, 0.0) for t in themes] for e in top_documents],
                 [labels[t] for t in themes],
                 "Documents × themes: share of each document's sentences",
             ),
@@ -242,39 +311,73 @@ def stream_report(
             if speaker_rows
             else None,
         }
-    env = _environment(templates_dir.resolve())
-    return env.get_template(TEMPLATE).generate(
-        corpus=corpus,
-        summaries=index.briefs,
-        themes=themes,
-        labels=labels,
-        colours=colours,
-        doc_labels=doc_labels,
-        prevalence=_prevalence_table(corpus, themes),
-        plots=plots,
-        rows=index.rows,
-        topics=topics,
-        documents=documents(),
-        speaker_rows=speaker_rows,
-        transcripts=transcripts,
-        months=list(corpus.prevalence_by_date),
-        undated=sum(1 for e in corpus.documents if e.date is None),
-        heatmap_rows=MAX_HEATMAP_ROWS,
-        generated=(generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC"),
-        kinds=Counter(b.kind for b in index.briefs),
-    )
+    return {
+        "corpus": corpus,
+        "themes": themes,
+        "prevalence": _prevalence_table(corpus, themes),
+        "plots": plots,
+        "topics": topics,
+        "top_documents": [(e, index.doc_labels.get(e.id, e.id[:12])) for e in top_documents],
+        "speaker_rows": speaker_rows,
+        "transcripts": sum(1 for b in index.briefs if b.kind == "transcript"),
+        "months": months,
+        "shown_months": list(shown),
+        "min_per_period": MIN_DOCS_PER_PERIOD,
+        "undated": sum(1 for e in corpus.documents if e.date is None),
+        "heatmap_rows": MAX_HEATMAP_ROWS,
+        "kinds": Counter(b.kind for b in index.briefs),
+        "errors": corpus.errors[:MAX_ERRORS_SHOWN],
+    }
+
+
+def _months(corpus: CorpusSummary) -> dict[str, int]:
+    """Dated documents per month, in order."""
+    counts = Counter(e.date.strftime("%Y-%m") for e in corpus.documents if e.date is not None)
+    return {m: counts[m] for m in corpus.prevalence_by_date}
+
+
+def _table_data(index: ReportIndex, colours: dict[str, str]) -> str:
+    """The takeaways table's rows as JSON for the page's script, safe inside a ``<script>`` element: no
+    ``<``, ``>`` or ``&`` survives, so no text can close the element or open a comment."""
+    documents = {b.id: n for n, b in enumerate(index.briefs)}
+    data = {
+        "themes": {t: [label, colours.get(t, "#777777")] for t, label in index.labels.items()},
+        "documents": [
+            [b.label, b.page, b.date.isoformat() if b.date else "", b.kind] for b in index.briefs
+        ],
+        "rows": [
+            [
+                documents[r.document_id], r.t.rank, r.t.theme, reading_text(r.t.text), r.where,
+                r.t.speaker or "", round(r.t.score, 2), int(r.reviewed), r.anchor,
+                [[reading_text(e.text), where, anchor] for e, anchor, where in r.evidence],
+            ]
+            for r in index.rows
+        ],
+    }  # fmt: skip
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def _sha256_source(script: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+
+
+def document_page(document_id: str) -> str:
+    """Where a document's page is, relative to the output folder."""
+    return f"report/documents/{_short(document_id)}.html"
 
 
 def _rows(s: DocumentSummary, doc_label: str) -> list[Row]:
+    reviewed = {r.start for r in s.sentences if r.reviewed}
     return [
         Row(
             id=f"tk-{_short(s.id)}-{t.rank}",
             document_id=s.id,
             doc_label=doc_label,
-            doc_anchor=f"doc-{_short(s.id)}",
             t=t,
             anchor=span_anchor(s.id, t.start, t.end),
             where=locator(s, t.start),
+            reviewed=t.start in reviewed,
             evidence=[(e, span_anchor(s.id, e.start, e.end), locator(s, e.start)) for e in t.evidence],
         )
         for t in s.takeaways
@@ -302,6 +405,7 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["pct"] = lambda x: f"{100 * float(x):.0f}%"
     env.filters["reading"] = reading_text
     env.filters["unmarked"] = strip_markup
+    env.globals["document_page"] = document_page
     return env
 
 
@@ -498,9 +602,13 @@ def _prevalence_plot(
 
 
 def _over_time_plot(
-    corpus: CorpusSummary, themes: Sequence[str], labels: dict[str, str], colours: dict[str, str]
+    corpus: CorpusSummary,
+    months: Sequence[str],
+    themes: Sequence[str],
+    labels: dict[str, str],
+    colours: dict[str, str],
 ) -> Plot | None:
-    months = list(corpus.prevalence_by_date)
+    """A line per theme through the months that hold enough documents; none when fewer than two do."""
     if len(months) < 2:
         return None
     fig = Figure(figsize=(9.5, 3.6))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from nlp.training import (
     save_model,
     train,
 )
+from nlp.verdicts import apply_to_themes
 
 PREVIOUS_SUFFIX = ".previous"
 STAGING_SUFFIX = ".new"
@@ -113,20 +114,6 @@ def normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def apply_decisions(base: Iterable[str], decisions: Iterable[DecisionRecord]) -> list[str]:
-    """A sentence's themes after its decisions, in log order: accept adds (keeps) the theme, reject
-    removes it, relabel replaces it with the new theme."""
-    themes = list(dict.fromkeys(base))
-    for d in decisions:
-        if d.action == "accept" and d.theme not in themes:
-            themes.append(d.theme)
-        elif d.action in ("reject", "relabel") and d.theme in themes:
-            themes.remove(d.theme)
-        if d.action == "relabel" and d.new_theme is not None and d.new_theme not in themes:
-            themes.append(d.new_theme)
-    return themes
-
-
 def reviewed_items(
     decisions: Sequence[DecisionRecord],
     *,
@@ -158,7 +145,7 @@ def reviewed_items(
             where = (first.document_id, first.sentence_i)
             same = normalise(stored_texts.get(where, "")) == key
             base = stored_themes.get(where, []) if same else []
-        themes = [t for t in apply_decisions(base, group) if t in known]
+        themes = [t for t in apply_to_themes(base, group) if t in known]
         items.append(LabelledSentence(text=texts[key], themes=themes))
     return items
 

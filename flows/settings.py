@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         """Where a run looks for its theme model: the user's trained one, then the shipped one."""
         return [self.theme_model_dir, self.shipped_model_dir]
 
+    def store_url(self, override: str | None = None) -> str:
+        """The one place that says which store a command uses: ``--db``, else ``TAKEAWAYS_DB_URL``, else
+        a SQLite file in the output folder."""
+        return override or self.db_url or f"sqlite:///{(self.out_dir / 'takeaways.db').resolve()}"
+
     @property
     def fetch_state_path(self) -> Path:
         return self.out_dir / "fetch_state.json"

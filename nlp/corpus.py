@@ -1,4 +1,8 @@
-"""The cross-document view: theme prevalence by document, date and speaker; emerging topics; errors."""
+"""The cross-document view: theme prevalence by document, date and speaker; emerging topics; errors.
+
+Emerging topics are looked for among the sentences no theme covers, leaving out courtesy and procedure
+("Thank you, Mr. President", "the next item on the agenda"), which would otherwise make the biggest
+"topics" of any corpus of speeches or meetings."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.errors import IngestError
+from nlp.rank import is_ceremonial
 from nlp.summary import SUMMARY_SCHEMA_VERSION, DocumentSummary
 from nlp.topics import EmergingTopic, emerging_topics
 
@@ -69,7 +74,9 @@ class CorpusBuilder:
                 for theme in r.themes:
                     self._speaker_themes[r.speaker][theme] += 1
         self._unthemed += [
-            (summary.id, r.i, r.text) for r in summary.sentences if r.candidate and not r.themes
+            (summary.id, r.i, r.text)
+            for r in summary.sentences
+            if r.candidate and not r.themes and not is_ceremonial(r.text)
         ]
 
     def build(self, *, labels: dict[str, str], errors: Sequence[IngestError] = ()) -> CorpusSummary:

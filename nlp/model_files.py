@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nlp.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from nlp.key_sentences import KeySentenceModel
 
 MODEL_FORMAT = 3
 CLASSIFIER_FILE = "classifier.skops"
@@ -51,3 +54,12 @@ def active_model_dir(folders: Sequence[Path], *, taxonomy: Taxonomy) -> Path:
         except ModelError as exc:
             problems.append(exc)
     raise problems[0] if problems else ModelError("no model folder given")
+
+
+def saved_key_sentences(folder: Path, *, taxonomy: Taxonomy) -> KeySentenceModel | None:
+    """The saved model's key-sentence scorer, from its JSON alone: choosing takeaways again after an
+    analyst's decision needs it, and not the classifier."""
+    from nlp.key_sentences import KeySentenceModel
+
+    data = read_meta(folder, taxonomy=taxonomy).get("key_sentences")
+    return KeySentenceModel.from_json(data) if data else None

@@ -65,6 +65,12 @@ _LOGISTICS = re.compile(
 )
 
 
+def is_ceremonial(text: str) -> bool:
+    """Framing, courtesy or procedure ("Thank you, Mr. President", "the next item on the agenda"):
+    sentences that say how a text is delivered, not what it is about."""
+    return bool(_FRAMING.search(text) or _LOGISTICS.search(text))
+
+
 @dataclass(frozen=True)
 class Salience:
     centrality: float

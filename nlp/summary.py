@@ -15,7 +15,9 @@ from nlp.document import DocumentKind, Segment
 
 SUMMARY_SCHEMA_VERSION = 1
 
-ThemeReason = Literal["pattern", "model", "both"]
+ThemeReason = Literal["pattern", "model", "both", "reviewed"]
+"""Why a sentence carries a theme: a seed pattern matched, the model scored it, both, or an analyst
+said so."""
 
 
 class _Frozen(BaseModel):
@@ -43,6 +45,9 @@ class SentenceRecord(Span):
     reasons: dict[str, ThemeReason] = Field(default_factory=dict, description="why each theme was given")
     candidate: bool = Field(
         default=True, description="eligible as a takeaway (not back-channel or logistics)"
+    )
+    reviewed: bool = Field(
+        default=False, description="an analyst decided on its themes: they override the model's"
     )
 
 

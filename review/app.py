@@ -21,7 +21,6 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from spacy.language import Language
-from sqlalchemy.engine import make_url
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from flows.reviews import (
@@ -33,8 +32,7 @@ from flows.reviews import (
     retrain_with_reviews,
 )
 from flows.settings import Settings
-from flows.store import Store, StoreError, default_url
-from flows.store.db import sqlite_path
+from flows.store import Store, StoreError
 from nlp.linguistic import reading_text, strip_markup
 from nlp.taxonomy import load_taxonomy
 from review import security as sec
@@ -60,13 +58,6 @@ _FILE_TYPES = {
 """Only outputs the pipeline writes are served; the database and anything else in the folder are not."""
 
 
-def output_folder(db_url: str, settings: Settings) -> Path:
-    """Where the run's files are: the SQLite store's folder (``takeaways run`` writes both there), else
-    the configured output folder."""
-    path = sqlite_path(make_url(db_url))
-    return path.parent if path is not None else settings.out_dir
-
-
 def create_app(*, db_url: str, settings: Settings, token: str | None, out_dir: Path | None = None) -> FastAPI:
     """The review app over the store at ``db_url``. With ``token`` every request must carry it (header,
     or the cookie a ``?token=`` visit sets); without, only loopback ``Host`` names are served."""
@@ -74,7 +65,7 @@ def create_app(*, db_url: str, settings: Settings, token: str | None, out_dir: P
     taxonomy = load_taxonomy(settings.taxonomy_path)
     theme_ids = set(taxonomy.ids)
     labels = {t.id: t.label for t in taxonomy.themes}
-    folder = (out_dir or output_folder(db_url, settings)).resolve()
+    folder = (out_dir or settings.out_dir).resolve()  # never the database's folder
     queue_source = QueueSource(store, taxonomy, settings.theme_model_dir)
     retrain_lock = threading.Lock()
     nlp_holder: list[Language] = []
@@ -158,12 +149,21 @@ def create_app(*, db_url: str, settings: Settings, token: str | None, out_dir: P
     def documents(request: Request) -> HTMLResponse:
         return render(request, "documents.html", documents=document_rows(store))
 
+    def full_id(prefix: str) -> str:
+        """A document id from the whole id or a unique prefix (the CLI prints short ids)."""
+        try:
+            return store.resolve_id(prefix)
+        except StoreError as exc:
+            raise HTTPException(404, str(exc)) from None
+
     @app.get("/documents/{doc_id}", response_class=HTMLResponse)
-    def document(request: Request, doc_id: str) -> HTMLResponse:
-        found = store.summaries([doc_id]) if _DOC_ID.match(doc_id) else []
-        if not found:
-            raise HTTPException(404, "no such document in the store")
-        summary = found[0]
+    def document(request: Request, doc_id: str) -> Response:
+        full = full_id(doc_id) if _DOC_ID.match(doc_id) else ""
+        if full != doc_id:
+            if not full:
+                raise HTTPException(404, "no such document in the store")
+            return RedirectResponse(f"/documents/{full}", status_code=307)
+        summary = store.summaries([full])[0]
         files = {
             name: f"/files/{path}"
             for name, path in (
@@ -173,12 +173,17 @@ def create_app(*, db_url: str, settings: Settings, token: str | None, out_dir: P
             )
             if (folder / path).is_file()
         }
+        decisions = store.decisions(summary.id)
+        starts = {s.start: s.i for s in summary.sentences}
         return render(
             request,
             "document.html",
             doc=summary,
-            pieces=document_pieces(summary, store.decisions(summary.id)),
+            pieces=document_pieces(summary, decisions),
+            headline_sentence={t.rank: starts.get(t.start) for t in summary.takeaways},
+            pending=len(store.pending_reviews(summary.id).get(summary.id, [])),
             files=files,
+            saved=request.query_params.get("saved"),
         )
 
     @app.get("/themes", response_class=HTMLResponse)
@@ -193,13 +198,16 @@ def create_app(*, db_url: str, settings: Settings, token: str | None, out_dir: P
     @app.get("/review", response_class=HTMLResponse)
     def review_queue(request: Request, theme: str | None = None, doc: str | None = None) -> HTMLResponse:
         chosen = theme if theme in theme_ids else None
-        doc_id = doc if doc and _DOC_ID.match(doc) else None
-        items = build_queue(queue_source.candidates(), decided_pairs(store), theme=chosen, document_id=doc_id)
+        doc_id = full_id(doc) if doc and _DOC_ID.match(doc) else None
+        items, open_suggestions = build_queue(
+            queue_source.candidates(), decided_pairs(store), theme=chosen, document_id=doc_id
+        )
         return render(
             request,
             "review.html",
             items=items[:QUEUE_PAGE],
             total=len(items),
+            open_suggestions=open_suggestions,
             theme=chosen,
             doc=doc_id,
             theme_ids=taxonomy.ids,
@@ -241,6 +249,12 @@ def create_app(*, db_url: str, settings: Settings, token: str | None, out_dir: P
         except StoreError as exc:
             raise HTTPException(404, str(exc)) from None
         query: dict[str, str] = {"saved": str(decision)}
+        if form.get("back") == "document" and _DOC_ID.match(form.get("document_id", "")):
+            response = RedirectResponse(
+                f"/documents/{form['document_id']}?{urlencode(query)}#takeaways", status_code=303
+            )
+            _remember_who(response, who)
+            return response
         if form.get("filter_theme") in theme_ids:
             query["theme"] = form["filter_theme"]
         if _DOC_ID.match(form.get("filter_doc", "")):
@@ -376,7 +390,7 @@ def serve_review(
     token = token or os.environ.get(sec.TOKEN_ENV) or None
     sec.check_bind(host, token)
     settings = settings or get_settings()
-    url = db_url or default_url(settings.out_dir)
+    url = settings.store_url(db_url)
     app = create_app(db_url=url, settings=settings, token=token)
     shown = f"[{host}]" if ":" in host else host
     login = f"?{sec.TOKEN_QUERY}={quote(token)}" if token else ""

@@ -91,16 +91,23 @@ def build_queue(
     *,
     theme: str | None = None,
     document_id: str | None = None,
-) -> list[QueueItem]:
-    """One item per sentence with an undecided suggestion, most uncertain first (ties: document order)."""
+) -> tuple[list[QueueItem], int]:
+    """One item per sentence with an undecided suggestion, most uncertain first (ties: document order),
+    and how many undecided suggestions there are in all: the count that falls by one per decision (a
+    sentence stays in the queue while another of its suggestions is open)."""
     items = []
+    open_suggestions = 0
     for c in candidates:
         if document_id is not None and c.document_id != document_id:
             continue
-        for s in c.suggestions:
-            if (theme is None or s.theme == theme) and (c.document_id, c.sentence_i, s.theme) not in decided:
-                items.append(QueueItem(c, s))
-                break
+        undecided = [
+            s
+            for s in c.suggestions
+            if (theme is None or s.theme == theme) and (c.document_id, c.sentence_i, s.theme) not in decided
+        ]
+        if undecided:
+            items.append(QueueItem(c, undecided[0]))
+            open_suggestions += len(undecided)
     items.sort(
         key=lambda item: (
             round(item.suggestion.distance, 6),
@@ -108,7 +115,7 @@ def build_queue(
             item.candidate.sentence_i,
         )
     )
-    return items
+    return items, open_suggestions
 
 
 def suggestions_for(

@@ -1,10 +1,15 @@
-"""The analyst report: one static HTML file with plots, every takeaway linked to its source span, all
-document text escaped; and the same file as headless Chromium renders it."""
+"""The analyst report: an overview page with plots, a takeaways table that filters in the browser, one
+page per document where every takeaway's links land on its sentences; all document text escaped; the
+pages as headless Chromium renders them."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +19,7 @@ from lxml.html import HtmlElement
 from spacy.language import Language
 
 import flows.report_html as report_html
-from flows.report_html import render_report, span_anchor
+from flows.report_html import document_page, render_site, span_anchor
 from nlp.analyse import AnalysisFailure, Analyzer, analyse
 from nlp.corpus import CorpusSummary, aggregate
 from nlp.drafts import locator
@@ -33,8 +38,6 @@ SECTIONS = (
     "heatmap",
     "speakers",
     "emerging",
-    "takeaways",
-    "documents",
 )
 HOSTILE = """\
 Partnerships <script>document.title='PWNED'</script> briefing
@@ -91,41 +94,64 @@ def corpus_and_summaries(
 
 
 @pytest.fixture(scope="module")
-def html(corpus_and_summaries: tuple[CorpusSummary, list[DocumentSummary]]) -> str:
+def site(corpus_and_summaries: tuple[CorpusSummary, list[DocumentSummary]]) -> dict[str, str]:
     corpus, summaries = corpus_and_summaries
-    return render_report(corpus, summaries, generated=GENERATED)
+    return render_site(corpus, summaries, generated=GENERATED)
 
 
-def test_sections_plots_and_nothing_remote(html: str) -> None:
-    page = parse(html)
+def _written(site: dict[str, str], folder: Path) -> Path:
+    for relative, html in site.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(html, encoding="utf-8")
+    return folder
+
+
+def _table_rows(site: dict[str, str]) -> list[list[object]]:
+    page = parse(site["report/takeaways.html"])
+    (block,) = strings(page, "//script[@type='application/json' and @id='rows']/text()")
+    rows: list[list[object]] = json.loads(block)["rows"]
+    return rows
+
+
+def test_pages_plots_and_nothing_remote(site: dict[str, str]) -> None:
+    overview = parse(site["report.html"])
     for section in SECTIONS:
-        assert nodes(page, f"//*[@id='{section}']"), section
-    images = nodes(page, "//img")
-    assert len(images) >= 4  # prevalence, over time, documents x themes, speakers x themes
+        assert nodes(overview, f"//*[@id='{section}']"), section
+    images = nodes(overview, "//img")
+    assert len(images) == 3  # prevalence, documents x themes, speakers x themes (no month has 5 documents)
     assert all(
         img.get("src", "").startswith("data:image/svg+xml;base64,") and img.get("alt") for img in images
     )
-    assert not nodes(page, "//script|//iframe|//object|//embed|//link[@href]|//*[@srcset]")
-    for element in page.iter():
-        for name, value in element.attrib.items():
-            assert not name.lower().startswith("on"), (element.tag, name)
-            if name in {"href", "src"}:
-                assert value.startswith(("#", "data:")), (name, value)
-    policy = strings(page, "//meta[@http-equiv='Content-Security-Policy']/@content")
-    assert policy and "default-src 'none'" in policy[0] and "script-src" not in policy[0]
+    for relative, html in site.items():
+        page = parse(html)
+        assert not nodes(page, "//iframe|//object|//embed|//link[@href]|//*[@srcset]"), relative
+        for element in page.iter():
+            for name, value in element.attrib.items():
+                assert not name.lower().startswith("on"), (relative, element.tag, name)
+                if name in {"href", "src"}:
+                    assert not re.match(r"^[a-z]+:", value) or value.startswith("data:"), (relative, value)
+        (policy,) = strings(page, "//meta[@http-equiv='Content-Security-Policy']/@content")
+        assert "default-src 'none'" in policy, relative
+        scripts = nodes(page, "//script[not(@type='application/json')]")
+        if relative != "report/takeaways.html":
+            assert not scripts and "script-src" not in policy, relative
+            continue
+        (script,) = scripts  # the table's one script, allowed by its hash and by nothing else
+        digest = hashlib.sha256((script.text or "").encode()).digest()
+        assert f"script-src 'sha256-{base64.b64encode(digest).decode()}';" in policy
+        assert not script.get("src") and "unsafe-inline' ;" not in policy.split("script-src")[1][:40]
 
 
-def test_every_takeaway_has_a_row_whose_links_land_on_its_sentences(
-    html: str, corpus_and_summaries: tuple[CorpusSummary, list[DocumentSummary]]
+def test_every_takeaway_is_in_the_table_and_its_links_land_on_its_sentences(
+    site: dict[str, str], corpus_and_summaries: tuple[CorpusSummary, list[DocumentSummary]]
 ) -> None:
     _, summaries = corpus_and_summaries
-    page = parse(html)
-    ids = all_ids(page)
-    dangling = [h for h in strings(page, "//a/@href") if h.startswith("#") and h[1:] not in ids]
-    assert not dangling, dangling[:5]
-    rows = nodes(page, "//table[contains(@class, 'takeaways')]/tbody/tr[@id]")
-    assert len(rows) == sum(len(s.takeaways) for s in summaries) > 0
+    assert len(_table_rows(site)) == sum(len(s.takeaways) for s in summaries) > 0
     for s in summaries:
+        page = parse(site[document_page(s.id)])
+        ids = all_ids(page)
+        dangling = [h for h in strings(page, "//a/@href") if h.startswith("#") and h[1:] not in ids]
+        assert not dangling, dangling[:5]
         for t in s.takeaways:
             row = by_id(page, f"tk-{s.id[:12]}-{t.rank}")
             targets = {h[1:] for h in strings(row, ".//a/@href")}
@@ -137,50 +163,78 @@ def test_every_takeaway_has_a_row_whose_links_land_on_its_sentences(
                 assert anchor in targets
                 mark = by_id(page, anchor)
                 assert mark.tag == "mark" and text.startswith(mark.text_content())
-                assert nodes(mark, f"ancestor::div[@id='doc-{s.id[:12]}']"), "the span sits in its document"
+    listed = parse(site["report/documents.html"])
+    links = set(strings(listed, "//table[@class='documents']//a/@href"))
+    assert links == {document_page(s.id).removeprefix("report/") for s in summaries}
 
 
-def test_document_text_is_escaped_everywhere(html: str) -> None:
-    assert "<script" not in html.lower()
-    assert "&lt;script&gt;document.title=" in html  # shown as text, in the table and the document
-    assert 'onerror="' not in html and "<img src=x" not in html
-    page = parse(html)
-    assert "PWNED" not in (page.findtext(".//title") or "")
-    hostile = [d for d in nodes(page, "//div[@class='doc']") if "Partnerships <script>" in d.text_content()]
-    assert hostile, "the hostile document's text is in the report, as text"
+def test_document_text_is_escaped_everywhere(site: dict[str, str]) -> None:
+    every = "".join(site.values())
+    for relative, html in site.items():  # the table's data block and script, and nothing else
+        assert html.lower().count("<script") == (2 if relative == "report/takeaways.html" else 0), relative
+    assert 'onerror="' not in every and "<img src=x" not in every
+    assert "&lt;script&gt;document.title=" in every  # shown as text on the hostile document's page
+    block = site["report/takeaways.html"].split('id="rows">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in block and ">" not in block and "&" not in block, "nothing in the data can close it"
+    rows = _table_rows(site)
+    texts = [str(r[3]) for r in rows] + [str(e[0]) for r in rows for e in r[9]]  # type: ignore[attr-defined]
+    assert any("<img src=x" in t or "<script>" in t or "<a href" in t for t in texts), "data keeps text as is"
 
 
-def test_same_input_same_file(
-    html: str, corpus_and_summaries: tuple[CorpusSummary, list[DocumentSummary]]
+def test_same_input_same_pages(
+    site: dict[str, str], corpus_and_summaries: tuple[CorpusSummary, list[DocumentSummary]]
 ) -> None:
     corpus, summaries = corpus_and_summaries
-    assert render_report(corpus, summaries, generated=GENERATED) == html
+    assert render_site(corpus, summaries, generated=GENERATED) == site
 
 
 def test_empty_corpus_and_long_documents(
     corpus_and_summaries: tuple[CorpusSummary, list[DocumentSummary]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus, summaries = corpus_and_summaries
-    empty = render_report(aggregate([], labels=corpus.themes), [], generated=GENERATED)
-    assert "No documents." in empty and "<img" not in empty
+    empty = render_site(aggregate([], labels=corpus.themes), [], generated=GENERATED)
+    assert "No documents." in empty["report.html"] and "<img" not in empty["report.html"]
     monkeypatch.setattr(report_html, "FULL_TEXT_LIMIT", 200)  # every sample is "long" now
-    abridged = parse(render_report(corpus, summaries, generated=GENERATED))
-    ids = all_ids(abridged)
-    assert all(h[1:] in ids for h in strings(abridged, "//a/@href") if h.startswith("#"))
+    for s in summaries:
+        abridged = parse(render_site(corpus, summaries, generated=GENERATED)[document_page(s.id)])
+        ids = all_ids(abridged)
+        assert all(h[1:] in ids for h in strings(abridged, "//a/@href") if h.startswith("#"))
     assert nodes(abridged, "//p[@class='gap']"), "left-out paragraphs are marked"
 
 
-def test_chromium_renders_plots_and_runs_nothing(html: str, tmp_path: Path) -> None:
+def test_a_trend_needs_enough_documents_in_each_month(
+    corpus_and_summaries: tuple[CorpusSummary, list[DocumentSummary]],
+) -> None:
+    corpus, summaries = corpus_and_summaries
+    assert len(corpus.prevalence_by_date) >= 2  # two dated months, one or two documents each
+    overview = render_site(corpus, summaries, generated=GENERATED)["report.html"]
+    section = parse(overview).xpath("//*[@id='over-time']")[0]
+    assert not nodes(section, ".//img"), "no line through months that hold one or two documents"
+    assert "at least two months with 5 or more dated documents" in section.text_content()
+
+
+def test_chromium_renders_the_pages_and_runs_only_the_table_script(
+    site: dict[str, str], tmp_path: Path, corpus_and_summaries: tuple[CorpusSummary, list[DocumentSummary]]
+) -> None:
     executable = require_chromium()
-    page = tmp_path / "report.html"
-    page.write_text(html, encoding="utf-8")
-    dom = parse(dump_dom(page, executable=executable))
-    assert len(nodes(dom, "//img[starts-with(@src, 'data:image/svg+xml')]")) >= 4
-    assert not nodes(dom, "//script"), "no script element reached the DOM"
-    assert not nodes(dom, "//*[@data-pwned]") and "PWNED" not in (dom.findtext(".//title") or "")
-    assert not strings(dom, "//@*[starts-with(name(), 'on')]"), "no event-handler attribute"
-    assert nodes(dom, "//*[@id='takeaways']//tr[@id]")
-    png = screenshot(page, tmp_path / "report.png", executable=executable)
+    folder = _written(site, tmp_path)
+    dom = parse(dump_dom(folder / "report.html", executable=executable))
+    assert len(nodes(dom, "//img[starts-with(@src, 'data:image/svg+xml')]")) >= 3
+    assert not nodes(dom, "//script"), "no script element reached the overview"
+    _, summaries = corpus_and_summaries
+    theme = summaries[0].takeaways[0].theme
+    table = parse(dump_dom(folder / "report/takeaways.html", executable=executable, query=f"?theme={theme}"))
+    shown = nodes(table, "//table[@id='table']/tbody/tr[@data-row]")
+    expected = sum(1 for s in summaries for t in s.takeaways if t.theme == theme)
+    assert len(shown) == expected > 0, "the table shows exactly the takeaways of the theme in the address"
+    assert f"{expected} of {sum(len(s.takeaways) for s in summaries)} takeaways" in table.text_content()
+    for page in (folder / "report/takeaways.html", *sorted((folder / "report/documents").glob("*.html"))):
+        rendered = parse(dump_dom(page, executable=executable))
+        assert not nodes(rendered, "//*[@data-pwned]") and "PWNED" not in (
+            rendered.findtext(".//title") or ""
+        )
+        assert not strings(rendered, "//@*[starts-with(name(), 'on')]"), "no event-handler attribute"
+    png = screenshot(folder / "report/takeaways.html", tmp_path / "report.png", executable=executable)
     target = os.environ.get("TAKEAWAYS_REPORT_SCREENSHOT")  # e.g. /tmp/report.png, to look at it
     if target:
         shutil.copyfile(png, target)

@@ -22,7 +22,6 @@ from spacy.language import Language
 import flows.reviews as reviews
 from flows.reviews import (
     ReviewError,
-    apply_decisions,
     model_summary,
     previous_dir,
     restore_previous_model,
@@ -38,6 +37,7 @@ from nlp.ingest import read_document
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.training import ThemeModel, load_labels
+from nlp.verdicts import apply_to_themes
 from review import security as sec
 from review.app import create_app, serve_review
 from review.queue import Candidate, QueueSource, Suggestion, build_queue, decided_pairs, suggestions_for
@@ -150,7 +150,8 @@ def store(built: ReviewStore, tmp_path: Path) -> ReviewStore:
 
 
 def client_for(store: ReviewStore, settings: Settings, token: str | None = None) -> TestClient:
-    return TestClient(create_app(db_url=store.url, settings=settings, token=token), base_url=BASE)
+    app = create_app(db_url=store.url, settings=settings, token=token, out_dir=store.out)
+    return TestClient(app, base_url=BASE)
 
 
 @pytest.fixture
@@ -272,20 +273,25 @@ def test_queue_asks_the_most_uncertain_undecided_suggestion_first() -> None:
         Suggestion("partnerships", 0.37, 0.4, False, None),
         Suggestion("financing", 0.7, 0.4, True, "model"),
     )
-    queue = build_queue([sure, borderline, near_miss], set())
+    queue, count = build_queue([sure, borderline, near_miss], set())
+    assert count == 4
     assert [(q.candidate.document_id, q.candidate.sentence_i, q.suggestion.theme) for q in queue] == [
         ("a", 1, "financing"),
         ("b", 0, "partnerships"),
         ("a", 0, "financing"),
     ]
     # once decided, a pair leaves the queue and the sentence's next suggestion takes its place
-    queue = build_queue([sure, borderline, near_miss], {("a", 1, "financing"), ("b", 0, "partnerships")})
+    queue, count = build_queue([sure, borderline, near_miss], {("a", 1, "financing")})
+    assert count == 3  # every decision takes one suggestion off the count, even when its sentence stays
+    decided = {("a", 1, "financing"), ("b", 0, "partnerships")}
+    queue, count = build_queue([sure, borderline, near_miss], decided)
     assert [q.key for q in queue] == [("b", 0, "financing"), ("a", 0, "financing")]
-    assert [q.key for q in build_queue([sure, near_miss], set(), theme="financing")] == [
+    assert count == 2
+    assert [q.key for q in build_queue([sure, near_miss], set(), theme="financing")[0]] == [
         ("b", 0, "financing"),
         ("a", 0, "financing"),
     ]
-    assert [q.key for q in build_queue([sure, near_miss], set(), document_id="b")] == [
+    assert [q.key for q in build_queue([sure, near_miss], set(), document_id="b")[0]] == [
         ("b", 0, "partnerships")
     ]
 
@@ -303,7 +309,7 @@ def test_the_store_queue_is_ordered_by_uncertainty_and_skips_decided_pairs(
         source = QueueSource(db, taxonomy, settings.theme_model_dir)
         candidates = source.candidates()
         assert source.model() is not None
-        queue = build_queue(candidates, decided_pairs(db))
+        queue, _ = build_queue(candidates, decided_pairs(db))
         distances = [q.suggestion.distance for q in queue]
         assert len(queue) > 10 and distances == sorted(distances)
         assert any(not q.suggestion.assigned for q in queue)  # near misses come from the model
@@ -311,7 +317,7 @@ def test_the_store_queue_is_ordered_by_uncertainty_and_skips_decided_pairs(
         db.record_decision(
             first.candidate.document_id, first.candidate.sentence_i, first.suggestion.theme, "reject", who="t"
         )
-        again = build_queue(source.candidates(), decided_pairs(db))
+        again, _ = build_queue(source.candidates(), decided_pairs(db))
         assert first.key not in {q.key for q in again}
 
 
@@ -347,6 +353,57 @@ def test_decisions_are_stored_with_who_and_when(client: TestClient, store: Revie
     keys = {(i["document_id"], i["sentence_i"], i["theme"]) for i in queue_items(after)}
     assert (first["document_id"], first["sentence_i"], first["theme"]) not in keys
     assert "Decision saved" in client.get(response.headers["location"]).text
+
+
+def _queue_count(page: str) -> int:
+    found = re.search(r'id="queue-count">\((\d+) suggestions? to review', page)
+    assert found, "no queue count on the page"
+    return int(found.group(1))
+
+
+def test_the_queue_count_falls_with_each_decision(client: TestClient) -> None:
+    csrf_of(client)
+    page = client.get("/review").text
+    count = _queue_count(page)
+    for item in queue_items(page)[:2]:
+        client.post("/review/decide", data={**item, "action": "reject"})
+        page = client.get("/review").text
+        assert _queue_count(page) == count - 1
+        count -= 1
+
+
+def test_short_ids_work_wherever_a_document_is_named(client: TestClient, store: ReviewStore) -> None:
+    summary = store.summaries[0]
+    short = summary.id[:10]  # what the CLI prints
+    response = client.get(f"/documents/{short}", follow_redirects=False)
+    assert response.status_code == 307 and response.headers["location"] == f"/documents/{summary.id}"
+    assert summary.id in client.get(f"/documents/{short}").text
+    queue = client.get(f"/review?doc={short}").text
+    assert "one document" in queue and {i["document_id"] for i in queue_items(queue)} == {summary.id}
+    assert client.get("/documents/" + "f" * 12).status_code == 404
+    assert client.get("/documents/" + summary.id[:1]).status_code == 404  # too short: not one document
+
+
+def test_a_takeaway_theme_is_judged_from_the_document_page(client: TestClient, store: ReviewStore) -> None:
+    summary = next(s for s in store.summaries[:-1] if s.takeaways)
+    token = csrf_of(client)
+    page = client.get(f"/documents/{summary.id}").text
+    inline = r'<form method="post" action="/review/decide" class="decide inline">(.*?)</form>'
+    forms = re.findall(inline, page, re.S)
+    assert len(forms) == len([t for t in summary.takeaways if t.theme != "other"])
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', forms[0]))
+    response = client.post(
+        "/review/decide", data={**fields, "csrf": token, "action": "reject"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].startswith(f"/documents/{summary.id}?saved=")
+    after = client.get(response.headers["location"]).text
+    assert "Decision saved" in after and 'id="pending"' in after
+    with Store(store.url, create=False) as db:
+        (decision,) = db.decisions()
+    headline = summary.takeaways[0]
+    assert (decision.theme, decision.sentence_start) == (headline.theme, headline.start)
+    assert decision.action == "reject"
 
 
 def test_bad_decisions_are_refused(client: TestClient, store: ReviewStore) -> None:
@@ -494,6 +551,21 @@ def test_files_are_served_from_the_output_folder_only(
         assert SECRET not in response.text and "SQLite format" not in response.text, path
 
 
+def test_files_come_from_the_output_folder_not_the_database_folder(
+    store: ReviewStore, settings: Settings, tmp_path: Path
+) -> None:
+    """`takeaways review --db elsewhere/takeaways.db --out out`: the files are the output folder's."""
+    outputs = tmp_path / "outputs"
+    (outputs / "summaries").mkdir(parents=True)
+    (outputs / "report.html").write_text("<p>the report of the output folder</p>", encoding="utf-8")
+    (store.out / "stray.json").write_text(json.dumps(SECRET), encoding="utf-8")  # beside the database
+    app = create_app(db_url=store.url, settings=settings.model_copy(update={"out_dir": outputs}), token=None)
+    client = TestClient(app, base_url=BASE)
+    assert "the report of the output folder" in client.get("/files/report.html").text
+    for path in ("/files/stray.json", f"/files/summaries/{store.hostile_id}.json"):
+        assert client.get(path).status_code == 404, path
+
+
 # retraining ------------------------------------------------------------------------------------------
 
 
@@ -533,11 +605,11 @@ def _decision(
 
 
 def test_decisions_become_labels() -> None:
-    assert apply_decisions(["a", "b"], [_decision("accept", "a")]) == ["a", "b"]
-    assert apply_decisions(["b"], [_decision("accept", "a")]) == ["b", "a"]
-    assert apply_decisions(["a", "b"], [_decision("reject", "a")]) == ["b"]
-    assert apply_decisions(["a", "b"], [_decision("relabel", "a", "c")]) == ["b", "c"]
-    assert apply_decisions(["a"], [_decision("reject", "a"), _decision("accept", "a")]) == ["a"]
+    assert apply_to_themes(["a", "b"], [_decision("accept", "a")]) == ["a", "b"]
+    assert apply_to_themes(["b"], [_decision("accept", "a")]) == ["b", "a"]
+    assert apply_to_themes(["a", "b"], [_decision("reject", "a")]) == ["b"]
+    assert apply_to_themes(["a", "b"], [_decision("relabel", "a", "c")]) == ["b", "c"]
+    assert apply_to_themes(["a"], [_decision("reject", "a"), _decision("accept", "a")]) == ["a"]
     items = reviewed_items(
         [
             _decision("reject", "a", text="Known  sentence.", doc="d", i=0),

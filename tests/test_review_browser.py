@@ -86,7 +86,7 @@ def served(
     built = build_review_store(
         tmp_path_factory.mktemp("browser") / "out", nlp=nlp, taxonomy=taxonomy, model=theme_model
     )
-    app = create_app(db_url=built.url, settings=settings, token=None)
+    app = create_app(db_url=built.url, settings=settings, token=None, out_dir=built.out)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -14,7 +14,7 @@ import skops.io as sio
 import flows.store.store as store_module
 from flows import ingestion, pipeline
 from flows.pipeline import IN_FLIGHT, PipelineParameters, run_pipeline
-from flows.report_html import render_report
+from flows.report_html import render_site
 from flows.settings import Settings
 from flows.store import Store
 from nlp.corpus import aggregate
@@ -98,8 +98,8 @@ def test_publish_reads_the_store_in_small_chunks_and_matches_the_in_memory_outpu
     expected = aggregate(summaries, labels={t.id: t.label for t in taxonomy.themes}, errors=[])
     assert corpus == json.loads(expected.model_dump_json())
     stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
-    streamed = stamp.sub("", (out / "report.html").read_text())
-    assert streamed == stamp.sub("", render_report(expected, summaries))
+    for relative, html in render_site(expected, summaries).items():
+        assert stamp.sub("", (out / relative).read_text()) == stamp.sub("", html), relative
 
 
 def test_a_summary_file_lost_after_its_batch_was_stored_is_written_again(tmp_path: Path) -> None:

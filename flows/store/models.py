@@ -29,6 +29,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -90,6 +91,8 @@ class Document(Base):
     analysed_with: Mapped[str] = mapped_column(Text)
     run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    reviewed_through: Mapped[int | None] = mapped_column(Integer)
+    """The newest decision the rows carry; decisions after it are applied at the next run's publish."""
 
 
 def _document_fk() -> Mapped[str]:
@@ -120,6 +123,7 @@ class Sentence(Base):
     end: Mapped[int] = mapped_column(Integer)
     speaker: Mapped[str | None] = mapped_column(Text)
     candidate: Mapped[bool] = mapped_column(Boolean)
+    reviewed: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class SentenceTheme(Base):

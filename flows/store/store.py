@@ -53,11 +53,6 @@ RUNNING = "running"
 INTERRUPTED = "interrupted"
 
 
-def default_url(out_dir: Path) -> str:
-    """The default store: a SQLite file in the output folder."""
-    return f"sqlite:///{(out_dir / 'takeaways.db').resolve()}"
-
-
 def version_key(info: ModelInfo) -> str:
     """What a document was analysed with; a change of any part means it must be analysed again."""
     return f"{info.theme_model}:{info.taxonomy}:{info.spacy_pipeline}"
@@ -80,6 +75,21 @@ class DecisionRecord(BaseModel):
     who: str
     at: dt.datetime
     note: str | None
+
+
+class NewDecision(BaseModel):
+    """A decision to log: on which stored sentence, by whom, when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    document_id: str
+    sentence_i: int
+    theme: str
+    action: Action
+    new_theme: str | None = None
+    who: str
+    at: dt.datetime
+    note: str | None = None
 
 
 class Store:
@@ -191,10 +201,9 @@ class Store:
         """Replace the stored rows of these documents in one transaction; return how many were saved.
 
         ``version_key`` (one for all, or one per summary) defaults to each summary's own :func:`version_key`.
-        """
+        A fresh analysis carries none of the analysts' decisions: they are applied again (see
+        :meth:`pending_reviews`)."""
         batch = list({s.id: s for s in summaries}.values())
-        if not batch:
-            return 0
         now = _now()
         rows: dict[type[m.Base], list[dict[str, Any]]] = defaultdict(list)
         for summary in batch:
@@ -202,14 +211,69 @@ class Store:
             for table, table_rows in summary_rows(summary, version_key=key, run_id=run_id, now=now).items():
                 rows[table].extend(table_rows)
         with self._writing() as connection:
-            for chunk in _chunks([s.id for s in batch]):
-                for child in m.DOCUMENT_CHILDREN:
-                    connection.execute(delete(child).where(child.document_id.in_(chunk)))
-                connection.execute(delete(m.Document).where(m.Document.id.in_(chunk)))
-            for table in (m.Document, *reversed(m.DOCUMENT_CHILDREN)):
-                if rows[table]:
-                    connection.execute(insert(table), rows[table])
+            self._replace(connection, [s.id for s in batch], rows)
         return len(batch)
+
+    def _replace(
+        self, connection: Connection, ids: list[str], rows: Mapping[type[m.Base], list[dict[str, Any]]]
+    ) -> None:
+        for chunk in _chunks(ids):
+            for child in m.DOCUMENT_CHILDREN:
+                connection.execute(delete(child).where(child.document_id.in_(chunk)))
+            connection.execute(delete(m.Document).where(m.Document.id.in_(chunk)))
+        for table in (m.Document, *reversed(m.DOCUMENT_CHILDREN)):
+            if rows.get(table):
+                connection.execute(insert(table), rows[table])
+
+    def pending_reviews(self, document_id: str | None = None) -> dict[str, list[DecisionRecord]]:
+        """Stored documents (all, or one) whose rows do not carry all their decisions yet: id -> the
+        decisions made since the rows last took them in (all of them after a fresh analysis), in order."""
+        applied = func.coalesce(m.Document.reviewed_through, 0)
+        query = (
+            select(m.Decision.__table__)
+            .join(m.Document, m.Document.id == m.Decision.document_id)
+            .where(m.Decision.id > applied)
+            .order_by(m.Decision.id)
+        )
+        if document_id is not None:
+            query = query.where(m.Decision.document_id == document_id)
+        pending: dict[str, list[DecisionRecord]] = defaultdict(list)
+        with self.engine.connect() as connection:
+            for row in connection.execute(query):
+                pending[row.document_id].append(_decision(row))
+        return dict(pending)
+
+    def save_reviewed(self, summaries: Sequence[DocumentSummary], through: Mapping[str, int]) -> int:
+        """Replace stored documents with their reviewed summaries (the analysis they came from, its run
+        and version key kept) and record ``through[id]`` as the newest decision each one carries. A
+        document re-analysed meanwhile (its version key changed) is left for the next publish."""
+        ids = [s.id for s in summaries]
+        with self._writing() as connection:
+            stored = {
+                row.id: row
+                for chunk in _chunks(ids)
+                for row in connection.execute(
+                    select(
+                        m.Document.id, m.Document.analysed_with, m.Document.run_id, m.Document.theme_model
+                    ).where(m.Document.id.in_(chunk))
+                )
+            }
+            now = _now()
+            rows: dict[type[m.Base], list[dict[str, Any]]] = defaultdict(list)
+            saved = []
+            for summary in summaries:
+                row = stored.get(summary.id)
+                if row is None or row.theme_model != summary.model.theme_model:
+                    continue
+                made = summary_rows(
+                    summary, version_key=row.analysed_with, run_id=row.run_id, now=now,
+                    reviewed_through=through[summary.id],
+                )  # fmt: skip
+                for table, table_rows in made.items():
+                    rows[table].extend(table_rows)
+                saved.append(summary.id)
+            self._replace(connection, saved, rows)
+        return len(saved)
 
     def summaries(self, ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         """Summaries rebuilt from the rows: of ``ids`` in that order (unknown ids skipped), or all."""
@@ -230,6 +294,20 @@ class Store:
         with self.engine.connect() as connection:
             order = select(m.Document.id).order_by(m.Document.source, m.Document.id)
             return list(connection.execute(order).scalars())
+
+    def resolve_id(self, prefix: str) -> str:
+        """The one stored document whose id starts with ``prefix`` (the CLI prints short ids);
+        :class:`StoreError` saying why when none or several do."""
+        prefix = prefix.strip().lower()
+        if not prefix or any(c not in "0123456789abcdef" for c in prefix):
+            raise StoreError(f"{prefix!r} is not a document id: ids are hexadecimal")
+        query = select(m.Document.id).where(m.Document.id.startswith(prefix, autoescape=True)).limit(2)
+        with self.engine.connect() as connection:
+            found = list(connection.execute(query).scalars())
+        if len(found) != 1:
+            many = "several documents" if found else "no document"
+            raise StoreError(f"{many} in {self.where} with an id starting {prefix!r}")
+        return found[0]
 
     def iter_summaries(
         self, ids: Sequence[str] | None = None, *, chunk: int = 32
@@ -304,33 +382,41 @@ class Store:
         """Log an analyst's accept / reject / relabel of a stored sentence's theme; the decision's id."""
         if action not in get_args(Action):
             raise StoreError(f"unknown action {action!r}: use one of {', '.join(get_args(Action))}")
-        if (action == "relabel") != (new_theme is not None):
-            raise StoreError("a relabel needs new_theme, and only a relabel has one")
+        decision = NewDecision(
+            document_id=document_id, sentence_i=sentence_i, theme=theme, action=action, new_theme=new_theme,
+            who=who, at=_utc(at) if at is not None else _now(), note=note,
+        )  # fmt: skip
         with self._writing() as connection:
-            query = select(m.Sentence.start, m.Sentence.end, m.Sentence.text).where(
-                m.Sentence.document_id == document_id, m.Sentence.i == sentence_i
-            )
-            sentence = connection.execute(query).first()
-            if sentence is None:
-                raise StoreError(f"no sentence {sentence_i} in document {document_id} in {self.where}")
-            result = connection.execute(
-                insert(m.Decision)
-                .values(
-                    document_id=document_id,
-                    sentence_i=sentence_i,
-                    sentence_start=sentence.start,
-                    sentence_end=sentence.end,
-                    sentence_text=sentence.text,
-                    theme=theme,
-                    action=action,
-                    new_theme=new_theme,
-                    who=who,
-                    at=_utc(at) if at is not None else _now(),
-                    note=note,
+            return _insert_decision(connection, decision, self.where)
+
+    def import_decisions(self, decisions: Sequence[NewDecision]) -> int:
+        """Add the decisions the store does not hold yet (same document, sentence, theme, action, new
+        theme, analyst and time), all in one transaction; how many were added."""
+
+        def key(d: NewDecision | DecisionRecord) -> tuple[object, ...]:
+            return (d.document_id, d.sentence_i, d.theme, d.action, d.new_theme, d.who, _utc(d.at))
+
+        added = 0
+        with self._writing() as connection:
+            documents = sorted({d.document_id for d in decisions})
+            held = {
+                key(_decision(row))
+                for chunk in _chunks(documents)
+                for row in connection.execute(
+                    select(m.Decision.__table__).where(m.Decision.document_id.in_(chunk))
                 )
-                .returning(m.Decision.id)
-            )
-            return int(result.scalar_one())
+            }
+            for d in decisions:
+                if key(d) not in held:
+                    _insert_decision(connection, d, self.where)
+                    held.add(key(d))
+                    added += 1
+        return added
+
+    def sentence_span(self, document_id: str, sentence_i: int) -> tuple[int, int, str]:
+        """(start, end, text) of a stored sentence; :class:`StoreError` when there is none."""
+        with self.engine.connect() as connection:
+            return _sentence_span(connection, document_id, sentence_i, self.where)
 
     def decisions(self, document_id: str | None = None) -> list[DecisionRecord]:
         """The decision log in the order it was written, of one document or of all."""
@@ -338,10 +424,7 @@ class Store:
         if document_id is not None:
             query = query.where(m.Decision.document_id == document_id)
         with self.engine.connect() as connection:
-            return [
-                DecisionRecord.model_validate({**row._asdict(), "at": _utc(row.at)})
-                for row in connection.execute(query)
-            ]
+            return [_decision(row) for row in connection.execute(query)]
 
     # overview ------------------------------------------------------------------------------------
 
@@ -379,6 +462,47 @@ class Store:
                 "last_runs": [_run_dict(row) for row in runs],
                 "last_errors": [row._asdict() for row in errors],
             }
+
+
+def _sentence_span(
+    connection: Connection, document_id: str, sentence_i: int, where: str
+) -> tuple[int, int, str]:
+    query = select(m.Sentence.start, m.Sentence.end, m.Sentence.text).where(
+        m.Sentence.document_id == document_id, m.Sentence.i == sentence_i
+    )
+    sentence = connection.execute(query).first()
+    if sentence is None:
+        raise StoreError(f"no sentence {sentence_i} in document {document_id} in {where}")
+    return int(sentence.start), int(sentence.end), str(sentence.text)
+
+
+def _insert_decision(connection: Connection, d: NewDecision, where: str) -> int:
+    """Log one decision on a stored sentence, with the sentence's offsets and text; its id."""
+    if (d.action == "relabel") != (d.new_theme is not None):
+        raise StoreError("a relabel needs new_theme, and only a relabel has one")
+    start, end, text = _sentence_span(connection, d.document_id, d.sentence_i, where)
+    result = connection.execute(
+        insert(m.Decision)
+        .values(
+            document_id=d.document_id,
+            sentence_i=d.sentence_i,
+            sentence_start=start,
+            sentence_end=end,
+            sentence_text=text,
+            theme=d.theme,
+            action=d.action,
+            new_theme=d.new_theme,
+            who=d.who,
+            at=_utc(d.at),
+            note=d.note,
+        )
+        .returning(m.Decision.id)
+    )
+    return int(result.scalar_one())
+
+
+def _decision(row: Row[Any]) -> DecisionRecord:
+    return DecisionRecord.model_validate({**row._asdict(), "at": _utc(row.at)})
 
 
 def _by_model(rows: Iterable[Row[str, int]]) -> Counter[str]:
@@ -433,6 +557,7 @@ def summary_rows(
     version_key: str | None = None,
     run_id: str | None = None,
     now: dt.datetime | None = None,
+    reviewed_through: int | None = None,
 ) -> dict[type[m.Base], list[dict[str, Any]]]:
     """The rows that store one summary, by table (the frames of an output folder use them too)."""
     doc = summary.id
@@ -458,6 +583,7 @@ def summary_rows(
             "analysed_with": version_key or _key(summary),
             "run_id": run_id,
             "updated_at": now or _now(),
+            "reviewed_through": reviewed_through,
         }
     )
     rows[m.Segment].extend(
@@ -467,7 +593,7 @@ def summary_rows(
         rows[m.Sentence].append(
             {
                 "document_id": doc,
-                **s.model_dump(include={"i", "text", "start", "end", "speaker", "candidate"}),
+                **s.model_dump(include={"i", "text", "start", "end", "speaker", "candidate", "reviewed"}),
             }
         )
         themes = list(dict.fromkeys([*s.themes, *s.reasons]))

@@ -50,12 +50,14 @@ def require_chromium() -> str:
     return executable
 
 
-def run_chromium(page: Path, *args: str, executable: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_chromium(
+    page: Path, *args: str, executable: str | None = None, query: str = ""
+) -> subprocess.CompletedProcess[str]:
     """Open ``page`` (a local file) with the extra ``args``; fail with Chromium's stderr if it fails."""
     binary = executable or require_chromium()
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         result = subprocess.run(
-            [binary, *FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri()],
+            [binary, *FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri() + query],
             capture_output=True,
             text=True,
             timeout=TIMEOUT_S,
@@ -67,9 +69,12 @@ def run_chromium(page: Path, *args: str, executable: str | None = None) -> subpr
     return result
 
 
-def dump_dom(page: Path, *, executable: str | None = None) -> str:
-    """The DOM after the page loaded (and after any script would have run), serialised as HTML."""
-    return run_chromium(page, "--dump-dom", "--virtual-time-budget=2000", executable=executable).stdout
+def dump_dom(page: Path, *, executable: str | None = None, query: str = "") -> str:
+    """The DOM after the page loaded (and after any script would have run), serialised as HTML;
+    ``query`` ("?theme=financing") is added to the page's address."""
+    return run_chromium(
+        page, "--dump-dom", "--virtual-time-budget=2000", executable=executable, query=query
+    ).stdout
 
 
 def screenshot(
