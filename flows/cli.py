@@ -216,8 +216,9 @@ def run(
     failures = [e for e in report.errors if e.code == "analysis_failed"]
     for failure in failures:
         err_console.print(f"[red]analysis failed[/] {failure.path}: {failure.reason}")
+    again = f" ({report.reanalysed} stored by an older model, analysed again)" if report.reanalysed else ""
     console.print(
-        f"{report.analysed} analysed, {report.skipped} unchanged, {report.failed} failed; "
+        f"{report.analysed} analysed{again}, {report.skipped} unchanged, {report.failed} failed; "
         f"outputs in [bold]{report.out_dir}[/], store {report.db_url}"
     )
 
@@ -276,6 +277,10 @@ def status(out: Out = None, db: Db = None, as_json: Annotated[bool, typer.Option
         f"Store {info['store']} (schema {info['schema_revision']}): {info['documents']} documents, "
         f"{info['sentences']} sentences, {info['takeaways']} takeaways, {info['decisions']} decisions"
     )
+    current = _current_versions(settings)
+    for version, n in info["versions"].items():
+        mark = " (current)" if version == current else " (older: `takeaways run` analyses these again)"
+        console.print(f"  {n} document(s) analysed with {version}{mark if current else ''}")
     runs = Table(title="Last runs", title_justify="left")
     for column in ("run", "started", "status", "counts"):
         runs.add_column(column, overflow="fold")
@@ -286,6 +291,18 @@ def status(out: Out = None, db: Db = None, as_json: Annotated[bool, typer.Option
     console.print(runs)
     for error in info["last_errors"]:
         console.print(f"[red]{error['code']}[/] {error['path']}: {error['reason']}")
+
+
+def _current_versions(settings: Settings) -> str | None:
+    """The version key a run would analyse with now (None when no model is there to say)."""
+    from flows.pipeline import version_key
+    from nlp.model_files import ModelError, active_model_dir
+
+    try:
+        active_model_dir(settings.model_search_path, taxonomy=load_taxonomy(settings.taxonomy_path))
+    except ModelError:
+        return None  # no model yet: asking would train one
+    return version_key(settings)
 
 
 @app.command()

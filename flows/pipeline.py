@@ -125,6 +125,9 @@ class RunReport(BaseModel):
     run_id: str
     found: int
     analysed: int
+    reanalysed: int = Field(
+        default=0, description="stored documents of earlier runs analysed again: an older model did them"
+    )
     skipped: int
     failed: int
     inputs: dict[str, Any]
@@ -417,6 +420,16 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
             todo_ids = store.needs_analysis({d.id: analysis_key(versions, d.metadata) for d in documents})
             batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
         batches.finish()
+        # Documents of earlier runs that an older model analysed (a retrained model was promoted):
+        # analysed again from the store, so the outputs never mix two models' themes. One that failed
+        # in this run is left for the next.
+        failed = {e.path for e in batches.failures}
+        outdated = store.outdated(versions)
+        batches.unread += len(outdated)
+        for start in range(0, len(outdated), settings.batch_size):
+            stored = list(store.stored_documents(outdated[start : start + settings.batch_size]))
+            batches.add([d for d in stored if d.source not in failed], read=len(stored))
+        batches.finish()
     if reviewed := apply_reviews(settings):
         get_run_logger().info("applied analysts' decisions to %d document(s)", reviewed)
     complete = outputs_complete(settings.out_dir, store.document_ids())
@@ -425,7 +438,8 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
         run_id=run_id,
         found=len(log.rows),
         analysed=batches.analysed,
-        skipped=len(log.rows) - batches.submitted,
+        reanalysed=len(outdated),
+        skipped=len(log.rows) - (batches.submitted - len(outdated)),
         failed=len(batches.failures),
         inputs=log.as_json(),
         errors=[*log.errors, *batches.failures],

@@ -69,6 +69,27 @@ def test_a_second_run_skips_everything_and_a_new_version_reanalyses(tmp_path: Pa
     assert list(status["versions"].values()) == [8]
 
 
+def test_a_new_model_reanalyses_stored_documents_of_earlier_runs_from_the_store(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """After a promoted retrain a run on one file brings the other run's documents to the new model too,
+    without their sources: the store never mixes two models' themes."""
+    out, docs = tmp_path / "out", _statements(tmp_path / "docs", 3)
+    run_pipeline(_params(out, docs / "statement_00.txt"))
+    run_pipeline(_params(out, docs / "statement_01.txt", docs / "statement_02.txt"))
+    (docs / "statement_01.txt").unlink()  # its source is gone: the store is enough
+    real = pipeline.version_key
+    monkeypatch.setattr(pipeline, "version_key", lambda settings: real(settings) + "+promoted")
+    report = run_pipeline(_params(out, docs / "statement_00.txt"))
+    assert (report.analysed, report.reanalysed) == (3, 2)
+    with _store(out) as store:
+        status = store.status()
+        assert store.outdated(real(pipeline.PipelineParameters(sources=["x"]).settings()) + "+promoted") == []
+    assert status["documents"] == 3 and list(status["versions"].values()) == [3]
+    again = run_pipeline(_params(out, docs / "statement_00.txt"))
+    assert (again.analysed, again.reanalysed) == (0, 0)
+
+
 def test_a_run_rewrites_the_files_of_stored_documents_that_lost_them(tmp_path: Path) -> None:
     """A run killed after the store's commit but before a document's files were whole is repaired."""
     out = tmp_path / "out"

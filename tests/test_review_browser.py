@@ -3,16 +3,19 @@ Selenium): keyboard accept, relabel from the menu, decisions in the store; hosti
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from spacy.language import Language
 
 from flows.settings import Settings
@@ -74,6 +77,25 @@ def browser() -> Iterator[WebDriver]:
         driver.quit()
 
 
+@contextmanager
+def _serving(app: FastAPI) -> Iterator[str]:
+    """``app`` on 127.0.0.1 (a free port) in a background thread; its base URL."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + WAIT_S
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise AssertionError("the review app did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=WAIT_S)
+
+
 @pytest.fixture(scope="module")
 def served(
     tmp_path_factory: pytest.TempPathFactory,
@@ -87,20 +109,8 @@ def served(
         tmp_path_factory.mktemp("browser") / "out", nlp=nlp, taxonomy=taxonomy, model=theme_model
     )
     app = create_app(db_url=built.url, settings=settings, token=None, out_dir=built.out)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT_S
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise AssertionError("the review app did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", built
-    finally:
-        server.should_exit = True
-        thread.join(timeout=WAIT_S)
+    with _serving(app) as base:
+        yield base, built
 
 
 def _no_alert(driver: WebDriver) -> None:
@@ -203,3 +213,78 @@ def test_hostile_document_text_never_runs(
     text = browser.find_element(By.CSS_SELECTOR, ".doctext").text
     assert "<script>alert(2)</script>" in text and "<img src=x onerror=alert(6)>" in text
     browser.save_screenshot(str(tmp_path / "hostile-document.png"))
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_theme_rejected_in_the_app_is_gone_everywhere_after_the_next_run(
+    browser: WebDriver, settings: Settings, theme_model: ThemeModel, tmp_path: Path
+) -> None:
+    """The analyst's loop closed: reject a takeaway's theme on its document page, run again with nothing
+    new, and no output (summary, corpus view, report, Parquet export, frames) gives the sentence that
+    theme; the document's takeaways are chosen again without it."""
+    import pandas as pd
+
+    from flows.frames import export_frames, open_frames
+    from flows.pipeline import PipelineParameters, run_pipeline
+    from nlp.summary import DocumentSummary
+    from tests.test_review_app import SAMPLES
+
+    out = tmp_path / "out"
+    params = PipelineParameters(sources=[str(SAMPLES / "statement_ministry.html")], out_dir=str(out))
+    run_pipeline(params)
+    url = f"sqlite:///{out / 'takeaways.db'}"
+    with Store(url, create=False) as store:
+        (before,) = store.summaries()
+    headline = before.takeaways[0]
+    sentence = next(s for s in before.sentences if s.start == headline.start)
+    assert headline.theme in sentence.themes
+
+    with _serving(create_app(db_url=url, settings=settings, token=None, out_dir=out)) as base:
+        browser.get(f"{base}/documents/{before.id[:10]}")  # the short id the CLI prints
+        form = browser.find_elements(By.CSS_SELECTOR, "form.decide.inline")[0]
+        previous = browser.current_url
+        form.find_element(By.CSS_SELECTOR, "button[value=reject]").click()
+        WebDriverWait(browser, WAIT_S, ignored_exceptions=RELOADING).until(
+            lambda d: d.current_url != previous and d.find_elements(By.ID, "saved")
+        )
+        assert browser.find_elements(By.ID, "pending"), "the page says when the decision takes effect"
+
+    again = run_pipeline(params)
+    assert (again.analysed, again.skipped) == (0, 1), "nothing was analysed again"
+
+    after = DocumentSummary.model_validate_json((out / "summaries" / f"{before.id}.json").read_text())
+    decided = after.sentences[sentence.i]
+    assert decided.reviewed and headline.theme not in decided.themes
+    assert (headline.start, headline.theme) not in {(t.start, t.theme) for t in after.takeaways}
+    assert after.takeaways and after.takeaways != before.takeaways, "the takeaways were chosen again"
+
+    corpus = json.loads((out / "corpus.json").read_text())
+    (entry,) = corpus["documents"]
+    assert entry["takeaways"] == [t.theme for t in after.takeaways]
+
+    table = (out / "report" / "takeaways.html").read_text()
+    page = (out / "report" / "documents" / f"{before.id[:12]}.html").read_text()
+    for html in (table, page):
+        rows = (
+            json.loads(html.split('id="rows">', 1)[1].split("</script>", 1)[0])["rows"]
+            if html is table
+            else []
+        )
+        assert all(
+            not (r[8].endswith(f"-{headline.start}-{headline.end}") and r[2] == headline.theme) for r in rows
+        )
+    assert f"tk-{before.id[:12]}-1" in page and after.takeaways[0].theme_label in page
+
+    for frames_at in (url, str(out)):
+        with open_frames(frames_at) as frames:
+            themes = frames.sentence_themes()
+            exported = export_frames(frames, tmp_path / "export", "parquet")
+        mine = themes[(themes.document_id == before.id) & (themes.sentence_i == sentence.i)]
+        assert headline.theme not in set(mine.theme), frames_at
+
+        def exported_rows(name: str, paths: list[Path] = exported) -> pd.DataFrame:
+            table = pd.read_parquet(next(p for p in paths if p.name == f"{name}.parquet"))
+            return table[(table.document_id == before.id) & (table.sentence_i == sentence.i)]
+
+        assert headline.theme not in set(exported_rows("sentence_themes").theme), frames_at
+        assert list(exported_rows("sentences").reviewed) == [True], frames_at

@@ -40,6 +40,7 @@ from flows.store.db import (
 )
 from flows.store.lock import advisory_lock, file_lock
 from flows.store.migrations import current_revisions, upgrade_to_head
+from nlp.document import Document
 from nlp.errors import IngestError
 from nlp.metadata import GIVEN_SEPARATOR
 from nlp.scope import outside_taxonomy
@@ -181,6 +182,25 @@ class Store:
         with self.engine.connect() as connection:
             rows = connection.execute(select(m.Document.id, m.Document.analysed_with))
             return {row.id: row.analysed_with for row in rows}
+
+    def outdated(self, versions: str) -> list[str]:
+        """Stored documents analysed with other model versions than ``versions`` (a promoted theme model,
+        another spaCy pipeline or taxonomy), by source: what a run analyses again from the store."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(m.Document.id, m.Document.analysed_with).order_by(m.Document.source, m.Document.id)
+            )
+            return [row.id for row in rows if row.analysed_with.split(GIVEN_SEPARATOR)[0] != versions]
+
+    def stored_documents(self, ids: Sequence[str], *, chunk: int = 32) -> Iterator[Document]:
+        """The documents as they were read (text, segments, the facts a user gave), rebuilt from the
+        store, so they can be analysed again without their sources."""
+        for summary in self.iter_summaries(ids, chunk=chunk):
+            yield Document(
+                id=summary.id, source=summary.source, format=summary.format, kind=summary.kind,
+                title=summary.title, date=summary.date, text=summary.text, segments=tuple(summary.segments),
+                metadata=dict(summary.facts.given),
+            )  # fmt: skip
 
     def needs_analysis(self, ids_to_versions: Mapping[str, str]) -> set[str]:
         """The ids not stored yet, or stored with another version key than the one given."""
