@@ -226,8 +226,8 @@ def bare_pass(nlp: Language, texts: Sequence[str]) -> Measure:
 def engine_pass(runner: Runner, texts: Sequence[str]) -> Measure:
     """Read and analyse in this process with the run's theme model: what the run costs beyond spaCy
     before any orchestration, storage or output is added."""
-    from flows.analysis import build_analyzer
     from flows.settings import Settings
+    from flows.theme_model import build_analyzer
     from nlp.analyse import analyse
     from nlp.ingest import read_document
 

@@ -1,1 +1,1 @@
-"""Orchestration for Takeaways: settings, input discovery, the CLI and (later) Prefect flows and the store."""
+"""Orchestration for Takeaways: settings, inputs, the Prefect flow, the store, outputs, the CLI."""

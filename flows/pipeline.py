@@ -165,7 +165,7 @@ def version_key(settings: Settings) -> str:
 def _analyzer(settings_json: str) -> "Analyzer":
     """Once per analysing process: the spaCy pipeline (shared with parsing in the same process), taxonomy
     and theme model."""
-    from flows.analysis import build_analyzer
+    from flows.theme_model import build_analyzer
 
     settings = Settings.model_validate_json(settings_json)
     analyzer, _ = build_analyzer(settings, nlp=spacy_pipeline(settings.spacy_model))
@@ -274,6 +274,7 @@ def apply_reviews(settings: Settings) -> int:
     How many documents changed."""
     from flows.outputs import write_document_files
     from flows.store import Store
+    from flows.theme_model import takeaway_options
     from nlp.model_files import active_model_dir, saved_key_sentences
     from nlp.verdicts import apply_verdicts
 
@@ -289,7 +290,9 @@ def apply_reviews(settings: Settings) -> int:
         ids = sorted(pending)
         for start in range(0, len(ids), settings.batch_size):
             summaries = [
-                apply_verdicts(s, pending[s.id], labels=labels, key_model=key_model).summary
+                apply_verdicts(
+                    s, pending[s.id], labels=labels, key_model=key_model, options=takeaway_options(settings)
+                ).summary
                 for s in store.summaries(ids[start : start + settings.batch_size])
             ]
             for summary in summaries:
@@ -406,6 +409,8 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
         if isinstance(error, IngestError):
             log.add(error.path, error)
     store.record_errors(run_id, log.errors)
+    for hook in _progress:  # the total is known now: the bar shows 0/N, not 0/?, until a batch is saved
+        hook(0, len(inputs))
     with ExitStack() as stack:
         parser = _parser_pool(settings.n_process)
         if parser is not None:

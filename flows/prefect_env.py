@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 
 _QUIET = {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",  # the API server's usage data
+    "DO_NOT_TRACK": "1",  # the client's: without it the first run in a terminal prints a usage-data notice
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
     "PREFECT_LOGGING_LOG_PRINTS": "false",

@@ -11,6 +11,7 @@ from typing import Any
 from spacy.language import Language
 
 from flows.settings import Settings
+from nlp.analyse import Analyzer
 from nlp.errors import IngestFailure
 from nlp.gold import GoldError, Split, load_documents, load_gold_sentences, load_gold_takeaways, resolve
 from nlp.ingest import read_document
@@ -19,7 +20,7 @@ from nlp.key_sentences import same_sentence
 from nlp.linguistic import analysis_pipeline, parse, sentences
 from nlp.model_files import ModelError, active_model_dir
 from nlp.patterns import PatternMatcher
-from nlp.takeaways import key_sentence_rows
+from nlp.takeaways import TakeawayOptions, key_sentence_rows
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.training import (
     LabelledSentence,
@@ -174,6 +175,20 @@ def load_or_train(settings: Settings, *, nlp: Language | None = None) -> tuple[T
                 "be weaker than the shipped one on real documents", settings.data_dir,
             )  # fmt: skip
         return train_and_save(settings, nlp=nlp), True
+
+
+def build_analyzer(settings: Settings, *, nlp: Language | None = None) -> tuple[Analyzer, bool]:
+    """What analysis loads once per process: the spaCy pipeline (unless given), taxonomy and theme model
+    (trained first if there is none); and whether it had to be trained."""
+    nlp = nlp or analysis_pipeline(settings.spacy_model)
+    model, trained = load_or_train(settings, nlp=nlp)
+    taxonomy = load_taxonomy(settings.taxonomy_path)
+    analyzer = Analyzer(nlp=nlp, taxonomy=taxonomy, model=model, options=takeaway_options(settings))
+    return analyzer, trained
+
+
+def takeaway_options(settings: Settings) -> TakeawayOptions:
+    return TakeawayOptions(max_takeaways=settings.max_takeaways)
 
 
 def evaluate(settings: Settings, model: ThemeModel, *, nlp: Language | None = None) -> Evaluation:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,3 +163,22 @@ def test_max_file_bytes_flag_and_env_var_override_the_default(
     get_settings.cache_clear()
     by_env = runner.invoke(app, ["ingest", str(tmp_path)])
     assert by_env.exit_code == 1 and "too_large" in by_env.output
+
+
+def test_prefect_sends_no_usage_data_and_prints_no_notice() -> None:
+    """The README says telemetry is off: both the server's analytics and the client's (whose first run in
+    a terminal would print "Prefect collects anonymous usage data")."""
+    code = (
+        "import os; os.environ.pop('DO_NOT_TRACK', None); os.environ.pop('CI', None)\n"
+        "from flows.prefect_env import configure_prefect; configure_prefect()\n"
+        "from prefect._internal.analytics.enabled import is_telemetry_enabled\n"
+        "from prefect.settings import get_current_settings\n"
+        "print(is_telemetry_enabled(), get_current_settings().server.analytics_enabled)"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"CI", "DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED"}
+    }
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.split() == ["False", "False"]

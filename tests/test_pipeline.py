@@ -90,6 +90,17 @@ def test_a_new_model_reanalyses_stored_documents_of_earlier_runs_from_the_store(
     assert (again.analysed, again.reanalysed) == (0, 0)
 
 
+def test_progress_knows_the_total_before_the_first_batch_is_saved(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    docs = _statements(tmp_path / "docs", 5)
+    run_pipeline(
+        _params(tmp_path / "out", docs, batch_size=2),
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls[0] == (0, 5), "the command shows 0/5 from the start, not 0/?"
+    assert calls[-1] == (5, 5) and [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
 def test_a_run_rewrites_the_files_of_stored_documents_that_lost_them(tmp_path: Path) -> None:
     """A run killed after the store's commit but before a document's files were whole is repaired."""
     out = tmp_path / "out"

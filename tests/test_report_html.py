@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -240,6 +241,45 @@ def test_chromium_renders_the_pages_and_runs_only_the_table_script(
         shutil.copyfile(png, target)
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 50_000, "a blank page compresses to almost nothing"
+
+
+def test_a_thousand_documents_make_a_light_overview_and_a_table_that_reaches_every_takeaway(
+    corpus_and_summaries: tuple[CorpusSummary, list[DocumentSummary]], tmp_path: Path
+) -> None:
+    """Generated from the samples: 1,000 dated documents (the document pages are not needed here)."""
+    corpus, summaries = corpus_and_summaries
+    themed = [s for s in summaries if s.takeaways]
+    many = [
+        themed[n % len(themed)].model_copy(
+            update={
+                "id": f"{n:06d}" + themed[n % len(themed)].id[6:],
+                "title": f"Meeting {n}",
+                "date": dt.date(2020, 1, 1) + dt.timedelta(days=n),
+            }
+        )
+        for n in range(1000)
+    ]
+    big = aggregate(many, labels=corpus.themes)
+    index = report_html.ReportIndex(dict(big.themes))
+    for s in many:
+        index.add(s)
+    pages = dict(itertools.islice(report_html.report_pages(big, index, many, generated=GENERATED), 3))
+    site = {path: "".join(chunks) for path, chunks in pages.items()}
+    assert len(site["report.html"].encode()) < 1_000_000, "the overview stays light"
+    overview = parse(site["report.html"])
+    assert nodes(overview, "//*[@id='over-time']//img"), "33 months of 30 documents each make a trend"
+    rows = _table_rows(site)
+    assert len(rows) == sum(len(s.takeaways) for s in many)
+    folder = _written(site, tmp_path)
+    middle = many[567]
+    table = parse(
+        dump_dom(
+            folder / "report/takeaways.html", executable=require_chromium(), query=f"?doc={middle.id[:12]}"
+        )
+    )
+    shown = nodes(table, "//table[@id='table']/tbody/tr[@data-row]")
+    assert len(shown) == len(middle.takeaways), "filtered to one document, all of its takeaways"
+    assert all("Meeting 567" in row.text_content() for row in shown)
 
 
 def test_paragraph_numbers_and_times_match_the_drafts_citations(
