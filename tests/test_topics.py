@@ -5,6 +5,8 @@ from __future__ import annotations
 import pydantic
 import pytest
 
+from nlp.corpus import CorpusBuilder
+from nlp.summary import DocumentSummary, EventFacts, ModelInfo, SentenceRecord
 from nlp.topics import FILLER_WORDS, EmergingTopic, TopicExample, emerging_topics
 
 # Two subjects the default taxonomy does not cover, as a school board might discuss them, spread over
@@ -152,3 +154,43 @@ def test_topics_are_frozen_records() -> None:
         topic.weight = 1.0
     with pytest.raises(pydantic.ValidationError):
         EmergingTopic(id=0, terms=[], weight=2.0, examples=[])
+
+
+COURTESY = [
+    "Thank you, Mr. President.",
+    "Mr. President, allow me to congratulate you on your election to the presidency of this Assembly.",
+    "I would like to thank the Secretary-General for his report and his leadership this year.",
+    "Let me begin by thanking the outgoing President for his able stewardship of the session.",
+    "Ladies and gentlemen, distinguished delegates, it is an honour to address this Assembly.",
+    "We now move on to the next item on the agenda, the minutes of the last meeting.",
+    "Good morning, everyone, and welcome to this meeting of the committee.",
+    "I congratulate Madam President on her election and assure her of our full support.",
+]
+
+
+def _summary(doc: str, texts: list[str]) -> DocumentSummary:
+    text, sentences, position = "", [], 0
+    for i, sentence in enumerate(texts):
+        sentences.append(SentenceRecord(i=i, text=sentence, start=position, end=position + len(sentence)))
+        text += sentence + " "
+        position = len(text)
+    model = ModelInfo(spacy_pipeline="p", theme_model="m", taxonomy="t")
+    return DocumentSummary(
+        id=doc, source=f"{doc}.txt", title=None, format="txt", kind="statement", date=None, speakers=[],
+        text=text, segments=[], sentences=sentences, takeaways=[], quotes=[], entities=[], facts=EventFacts(),
+        keyphrases=[], model=model,
+    )  # fmt: skip
+
+
+def test_courtesies_and_procedure_never_make_an_emerging_topic() -> None:
+    """Speeches open with thanks and congratulations and meetings with agenda items: a corpus view that
+    looked for topics among them would report "Thank you, Mr. President" as what the corpus discusses."""
+    builder = CorpusBuilder()
+    for n in range(5):
+        subject = BUS[n::5] + MEALS[n::5]
+        builder.add(_summary(f"doc-{n}", [*COURTESY, *subject, *COURTESY]))
+    corpus = builder.build(labels={})
+    examples = [ex.text for topic in corpus.emerging_topics for ex in topic.examples]
+    assert corpus.emerging_topics and examples
+    assert not set(examples) & set(COURTESY), examples
+    assert all(_subject(topic) for topic in corpus.emerging_topics)
