@@ -182,3 +182,23 @@ def test_prefect_sends_no_usage_data_and_prints_no_notice() -> None:
     }
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_every_store_command_honours_the_store_url_setting(tmp_path: Path, monkeypatch) -> None:
+    """`TAKEAWAYS_DB_URL` names the store for status, decisions and review alike (review and retraining
+    used to ignore it and open out/takeaways.db)."""
+    from flows.settings import Settings
+    from flows.store import Store
+
+    elsewhere = tmp_path / "elsewhere" / "store.db"
+    with Store(f"sqlite:///{elsewhere}"):
+        pass
+    monkeypatch.setenv("TAKEAWAYS_DB_URL", f"sqlite:///{elsewhere}")
+    monkeypatch.chdir(tmp_path)  # no out/ here: a command that ignored the setting would find no store
+    get_settings.cache_clear()
+    status = runner.invoke(app, ["status", "--json"])
+    assert status.exit_code == 0 and json.loads(status.output)["store"] == str(elsewhere)
+    exported = runner.invoke(app, ["decisions", "export"])
+    assert exported.exit_code == 0 and exported.output == ""
+    assert get_settings().store_url() == f"sqlite:///{elsewhere}"
+    assert Settings(out_dir=tmp_path / "o").store_url("sqlite:///given.db") == "sqlite:///given.db"
