@@ -134,9 +134,9 @@ def main() -> None:
             checked, expected, shown = _reachable(driver, out)
         finally:
             driver.quit()
-    sizes = {name: path.stat().st_size for name, path in pages.items()}
-    sizes["a document page (the first)"] = document_pages[0].stat().st_size
-    mean_page = sum(p.stat().st_size for p in document_pages) / max(len(document_pages), 1)
+        sizes = {name: path.stat().st_size for name, path in pages.items()}
+        sizes["a document page (the first)"] = document_pages[0].stat().st_size
+        mean_page = sum(p.stat().st_size for p in document_pages) / max(len(document_pages), 1)
     lines = [
         SECTION,
         "",
