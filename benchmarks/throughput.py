@@ -45,7 +45,7 @@ DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "ungdc" / "TXT"
 SECTION = "## Speed"
 COMMAND = "python -m benchmarks.throughput"
 SPACY_MODEL = "en_core_web_sm"
-PIPE_BATCH_SIZE = 16  # what flows.parsing.parse_batch passes to nlp.pipe
+PIPE_BATCH_SIZE = 16  # what flows.run.parsing.parse_batch passes to nlp.pipe
 _PACKAGES = ("spacy", "prefect", "prefect-dask", "dask", "distributed", "scikit-learn", "pydantic", "psutil")
 _DONE = re.compile(r"(\d+) analysed, (\d+) unchanged, (\d+) failed")
 _SAMPLE_INTERVAL_S = 0.25
@@ -56,7 +56,7 @@ _TINY_TEXT = (
     "most vulnerable nations as they adapt. Peace and development go hand in hand.\n"
 )
 _PREFECT_ONLY = """
-from flows.prefect_env import configure_prefect
+from flows.run.prefect_env import configure_prefect
 configure_prefect()
 from prefect import flow
 
@@ -226,8 +226,8 @@ def bare_pass(nlp: Language, texts: Sequence[str]) -> Measure:
 def engine_pass(runner: Runner, texts: Sequence[str]) -> Measure:
     """Read and analyse in this process with the run's theme model: what the run costs beyond spaCy
     before any orchestration, storage or output is added."""
+    from flows.models.train import build_analyzer
     from flows.settings import Settings
-    from flows.theme_model import build_analyzer
     from nlp.analyse import analyse
     from nlp.ingest import read_document
 

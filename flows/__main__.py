@@ -1,5 +1,5 @@
 """`python -m flows` is the `takeaways` command, for environments without the console script."""
 
-from flows.cli import main
+from flows.cli.app import main
 
 main()

@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from spacy.language import Language
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from flows.reviews import (
+from flows.models.retrain import (
     ReviewError,
     last_result,
     model_summary,

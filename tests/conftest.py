@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from flows.prefect_env import configure_prefect
+from flows.models.train import train_and_save
+from flows.run.prefect_env import configure_prefect
 from flows.settings import Settings, get_settings
-from flows.theme_model import train_and_save
 from nlp.linguistic import analysis_pipeline
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.training import ThemeModel, load_model

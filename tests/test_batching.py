@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.pipeline import SMALLEST_BATCH, _Batches
+from flows.run.pipeline import SMALLEST_BATCH, _Batches
 from flows.settings import Settings
 from nlp.document import Document
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.cli.app import app
 from flows.settings import get_settings
 from nlp.corpus import CorpusSummary
 from nlp.summary import DocumentSummary
@@ -70,7 +70,7 @@ def test_run_on_the_samples_writes_summaries_corpus_view_and_schemas(
     tmp_path: Path, theme_model: ThemeModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    monkeypatch.setattr("flows.cli.SHOWN_DOCUMENTS", 3)
+    monkeypatch.setattr("flows.cli.app.SHOWN_DOCUMENTS", 3)
     result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Takeaways" in result.output
@@ -170,7 +170,7 @@ def test_prefect_sends_no_usage_data_and_prints_no_notice() -> None:
     a terminal would print "Prefect collects anonymous usage data")."""
     code = (
         "import os; os.environ.pop('DO_NOT_TRACK', None); os.environ.pop('CI', None)\n"
-        "from flows.prefect_env import configure_prefect; configure_prefect()\n"
+        "from flows.run.prefect_env import configure_prefect; configure_prefect()\n"
         "from prefect._internal.analytics.enabled import is_telemetry_enabled\n"
         "from prefect.settings import get_current_settings\n"
         "print(is_telemetry_enabled(), get_current_settings().server.analytics_enabled)"

@@ -13,7 +13,7 @@ import pytest
 from spacy.language import Language
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.cli.app import app
 from flows.store import Store
 from nlp.taxonomy import Taxonomy
 from nlp.training import ThemeModel

@@ -12,8 +12,9 @@ import docx
 import pytest
 from spacy.language import Language
 
+from flows.outputs.drafts import render_docx, render_markdown
 from nlp.analyse import Analyzer, analyse
-from nlp.drafts import build_document_draft, render_docx, render_markdown
+from nlp.drafts import build_document_draft
 from nlp.entities import is_unnamed_label, split_speaker_label
 from nlp.ingest import read_document
 from nlp.metadata import MetadataError, apply, lookup, parse_sidecar

@@ -16,6 +16,7 @@ import docx
 import pytest
 from spacy.language import Language
 
+from flows.outputs.drafts import render_docx, render_markdown
 from nlp.analyse import AnalysisFailure, Analyzer, analyse
 from nlp.corpus import aggregate
 from nlp.document import Document
@@ -26,8 +27,6 @@ from nlp.drafts import (
     build_document_draft,
     draft_slug,
     event_phrase,
-    render_docx,
-    render_markdown,
     select_collection,
     trim_point,
 )
@@ -301,7 +300,7 @@ def test_a_documents_summary_file_is_written_after_its_draft(
     summaries: dict[str, DocumentSummary], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The summary file marks a document's files as whole: a write that dies on the draft leaves none."""
-    from flows import outputs
+    from flows.outputs import files as outputs
 
     summary = summaries["meeting_board.txt"]
     assert summary.takeaways
@@ -330,7 +329,7 @@ def test_a_documents_summary_file_is_written_after_its_draft(
 def test_a_document_re_analysed_without_takeaways_loses_its_old_draft(
     summaries: dict[str, DocumentSummary], tmp_path: Path
 ) -> None:
-    from flows import outputs
+    from flows.outputs import files as outputs
 
     summary = summaries["meeting_board.txt"]
     outputs.write_document_files([summary], tmp_path, DEFAULT_TEMPLATES)

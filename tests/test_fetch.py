@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.fetch import FetchState
-from flows.ingestion import ingest_sources
+from flows.inputs.fetch import FetchState
+from flows.inputs.ingestion import ingest_sources
 from flows.settings import Settings
 from nlp.errors import ErrorCode
 from tests.support.http_server import Reply, Route, local_server

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from spacy.language import Language
 
-from flows.frames import Frames, export_frames, open_frames
-from flows.outputs import write_corpus, write_summaries
+from flows.outputs.files import write_corpus, write_summaries
+from flows.outputs.frames import Frames, export_frames, open_frames
 from flows.store import Store, StoreError
 from nlp.analyse import Analyzer, analyse
 from nlp.corpus import aggregate

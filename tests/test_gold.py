@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spacy.language import Language
 
+from flows.models.train import label_hashes, training_items
 from flows.settings import PROJECT_ROOT, Settings
-from flows.theme_model import label_hashes, training_items
 from nlp.gold import (
     GoldError,
     load_documents,

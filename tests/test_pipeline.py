@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from prefect.task_runners import ProcessPoolTaskRunner
 
-from flows import pipeline
-from flows.pipeline import PipelineParameters, run_pipeline
+from flows.run import pipeline
+from flows.run.pipeline import PipelineParameters, run_pipeline
 from flows.store import Store, StoreBusy, StoreError
 from nlp import analyse
 from nlp.analyse import summarise_parsed

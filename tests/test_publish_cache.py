@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from flows import outputs
-from flows.publish_cache import SCHEMA_NAMES, outputs_complete, publish_digest
+from flows.outputs import files as outputs
+from flows.run.publish_cache import SCHEMA_NAMES, outputs_complete, publish_digest
 from flows.settings import Settings
 from nlp.errors import ErrorCode, IngestError
 

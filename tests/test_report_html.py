@@ -19,8 +19,8 @@ import pytest
 from lxml.html import HtmlElement
 from spacy.language import Language
 
-import flows.report_html as report_html
-from flows.report_html import document_page, render_site, span_anchor
+import flows.outputs.report as report_html
+from flows.outputs.report import document_page, render_site, span_anchor
 from nlp.analyse import AnalysisFailure, Analyzer, analyse
 from nlp.corpus import CorpusSummary, aggregate
 from nlp.drafts import locator

@@ -19,8 +19,8 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from spacy.language import Language
 
-import flows.reviews as reviews
-from flows.reviews import (
+import flows.models.retrain as reviews
+from flows.models.retrain import (
     ReviewError,
     model_summary,
     previous_dir,
@@ -29,9 +29,9 @@ from flows.reviews import (
     should_promote,
     training_set,
 )
+from flows.models.train import Evaluation, train_and_save
 from flows.settings import Settings
 from flows.store import DecisionRecord, Store
-from flows.theme_model import Evaluation, train_and_save
 from nlp.analyse import Analyzer, analyse
 from nlp.ingest import read_document
 from nlp.summary import DocumentSummary

@@ -224,8 +224,8 @@ def test_a_theme_rejected_in_the_app_is_gone_everywhere_after_the_next_run(
     theme; the document's takeaways are chosen again without it."""
     import pandas as pd
 
-    from flows.frames import export_frames, open_frames
-    from flows.pipeline import PipelineParameters, run_pipeline
+    from flows.outputs.frames import export_frames, open_frames
+    from flows.run.pipeline import PipelineParameters, run_pipeline
     from nlp.summary import DocumentSummary
     from tests.test_review_app import SAMPLES
 

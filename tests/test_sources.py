@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.ingestion import ingest_sources
+from flows.inputs.ingestion import ingest_sources
+from flows.inputs.sources import LocalInput, discover, read_local
 from flows.settings import Settings
-from flows.sources import LocalInput, discover, read_local
 from nlp.errors import ErrorCode, IngestError, IngestFailure
 
 STATEMENT = "Ministers agreed to fund teacher training.\n\nThey will meet again in June.\n"

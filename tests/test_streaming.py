@@ -12,9 +12,10 @@ import pytest
 import skops.io as sio
 
 import flows.store.store as store_module
-from flows import ingestion, pipeline
-from flows.pipeline import IN_FLIGHT, PipelineParameters, run_pipeline
-from flows.report_html import render_site
+from flows.inputs import ingestion
+from flows.outputs.report import render_site
+from flows.run import pipeline
+from flows.run.pipeline import IN_FLIGHT, PipelineParameters, run_pipeline
 from flows.settings import Settings
 from flows.store import Store
 from nlp.corpus import aggregate
@@ -52,7 +53,7 @@ def test_inputs_are_read_batch_by_batch_while_earlier_batches_are_saved(
         events.append(("save", len(summaries)))
         return save(self, summaries, **kw)
 
-    monkeypatch.setattr("flows.pipeline.read_inputs", reading)
+    monkeypatch.setattr("flows.run.pipeline.read_inputs", reading)
     monkeypatch.setattr(Store, "save_summaries", saving)
     n = 3 * IN_FLIGHT
     docs = _statements(tmp_path / "docs", n)

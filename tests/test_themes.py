@@ -11,8 +11,8 @@ import pytest
 import skops.io as sio
 from spacy.language import Language
 
+from flows.models.train import evaluate, real_items, training_items
 from flows.settings import Settings
-from flows.theme_model import evaluate, real_items, training_items
 from nlp.model_files import ModelError
 from nlp.patterns import PatternMatcher
 from nlp.taxonomy import Taxonomy, load_taxonomy

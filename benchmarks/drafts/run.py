@@ -33,7 +33,8 @@ from benchmarks.quality.analysis import DEFAULT_CACHE, Engine
 from benchmarks.quality.data import DEFAULT_DATA, PROJECT_ROOT
 from benchmarks.quality.report import table
 from benchmarks.results_file import RESULTS, replace_section
-from nlp.drafts import Draft, build_document_draft, render_markdown
+from flows.outputs.drafts import render_markdown
+from nlp.drafts import Draft, build_document_draft
 from nlp.entities import split_speaker_label
 from nlp.facts import with_given
 from nlp.gold import GoldFacts, load_gold_facts

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.quality.data import PROJECT_ROOT
+from flows.models.train import build_analyzer
 from flows.settings import Settings
-from flows.theme_model import build_analyzer
 from nlp.analyse import AnalysisFailure, Analyzer, analyse
 from nlp.document import Document
 from nlp.ingest import read_document

@@ -81,7 +81,7 @@ def keyword_matrix(hits: Sequence[dict[str, list[str]]], theme_ids: Sequence[str
 
 def written_only_model(settings: Settings, analyzer_nlp: Language, taxonomy: Taxonomy) -> ThemeModel:
     """The model the project shipped before real labels: written sentences and taxonomy examples only."""
-    from flows.theme_model import unlabelled_sentences
+    from flows.models.train import unlabelled_sentences
     from nlp.training import LabelledSentence, load_labels
 
     items = load_labels(settings.train_labels, taxonomy.ids, unknown="drop")

@@ -1,6 +1,6 @@
 """The ``parse-batch`` task: spaCy alone, in the run's parser processes.
 
-Kept apart from ``flows.pipeline`` so that a parser process imports spaCy and Prefect only: unpickling
+Kept apart from ``flows.run.pipeline`` so that a parser process imports spaCy and Prefect only: unpickling
 the task imports this module, and importing the pipeline's analysis, store and output modules (scikit-
 learn, SQLAlchemy, Jinja) would add two seconds to every parser's start."""
 

@@ -17,13 +17,13 @@ from flows.settings import Settings
 from nlp.errors import IngestError
 
 _RENDERERS = (
-    "nlp.corpus", "nlp.topics", "nlp.drafts", "flows.outputs", "flows.report_html",
-    "nlp.summary", "nlp.document",
+    "nlp.corpus", "nlp.topics", "nlp.drafts", "nlp.summary", "nlp.document",
+    "flows.outputs.files", "flows.outputs.drafts", "flows.outputs.report",
 )  # fmt: skip
 """The code that turns stored summaries into output files, and the models whose schemas are written:
 a change to it means a rebuild."""
 SCHEMA_NAMES = ("document", "document_summary", "corpus_summary")
-"""``flows.outputs.SCHEMAS``, named here so that checking costs no import of scikit-learn."""
+"""``flows.outputs.files.SCHEMAS``, named here so that checking costs no import of scikit-learn."""
 
 
 def publish_digest(settings: Settings, documents_digest: str, errors: Iterable[IngestError]) -> str:

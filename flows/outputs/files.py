@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from flows.atomic import write_bytes_atomic, write_chunks_atomic, write_text_atomic
+from flows.outputs.drafts import render_docx, render_markdown
 from nlp.corpus import CorpusSummary
 from nlp.document import Document
-from nlp.drafts import Draft, build_document_draft, draft_slug, render_docx, render_markdown
+from nlp.drafts import Draft, build_document_draft, draft_slug
 from nlp.summary import DocumentSummary
 
 if TYPE_CHECKING:
-    from flows.report_html import ReportIndex
+    from flows.outputs.report import ReportIndex
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "document": Document,
@@ -89,7 +90,7 @@ def write_report(
 ) -> list[Path]:
     """report.html and the pages under report/, streamed: ``summaries`` (those ``index`` saw, in order)
     are read once, one at a time. Pages of documents the store no longer holds are removed."""
-    from flows.report_html import report_pages  # matplotlib: imported only when a report is written
+    from flows.outputs.report import report_pages  # matplotlib: imported only when a report is written
 
     paths = []
     for relative, pieces in report_pages(corpus, index, summaries, templates_dir=templates_dir):

@@ -26,7 +26,7 @@ from spacy.language import Language
 from flows.atomic import write_text_atomic
 from flows.settings import Settings
 from flows.store import DecisionRecord, Store
-from flows.theme_model import evaluate, training_items
+from flows.models.train import evaluate, training_items
 from nlp.model_files import ModelError
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.training import (

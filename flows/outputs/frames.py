@@ -1,6 +1,6 @@
 """Takeaways as pandas DataFrames: the Python API for analysts in notebooks.
 
->>> from flows.frames import open_frames, export_frames
+>>> from flows.outputs.frames import open_frames, export_frames
 >>> frames = open_frames("out")                          # an output folder, or
 >>> frames = open_frames("sqlite:///out/takeaways.db")   # a store URL (PostgreSQL too)
 >>> frames.takeaways(evidence=True)                      # one row per supporting sentence

@@ -42,11 +42,11 @@ from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.atomic import remove_orphaned_temp_files
-from flows.fetch import FetchState
-from flows.ingestion import IngestLog, Input, discover_inputs, read_inputs
-from flows.parsing import parse_batch, spacy_pipeline
-from flows.prefect_server import run_api, start_worker
-from flows.publish_cache import outputs_complete
+from flows.inputs.fetch import FetchState
+from flows.inputs.ingestion import IngestLog, Input, discover_inputs, read_inputs
+from flows.run.parsing import parse_batch, spacy_pipeline
+from flows.run.prefect_server import run_api, start_worker
+from flows.run.publish_cache import outputs_complete
 from flows.settings import Settings
 from nlp.document import Document
 from nlp.errors import ErrorCode, IngestError
@@ -56,7 +56,7 @@ from nlp.pipeline import candidate_packages
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
 
-if TYPE_CHECKING:  # flows/pipeline.py has no `from __future__ import annotations`: a served flow's
+if TYPE_CHECKING:  # this module has no `from __future__ import annotations`: a served flow's
     # parameters are validated against its annotations, which must then be real classes
     from flows.store import Store
     from nlp.analyse import Analyzer
@@ -148,7 +148,7 @@ def version_key(settings: Settings) -> str:
         folder = active_model_dir(settings.model_search_path, taxonomy=taxonomy)
         model = saved_version(folder, taxonomy=taxonomy)
     except ModelError:  # none yet: train one (scikit-learn is imported only then)
-        from flows.theme_model import train_and_save
+        from flows.models.train import train_and_save
 
         model = train_and_save(settings).version
     parser = "blank"
@@ -165,7 +165,7 @@ def version_key(settings: Settings) -> str:
 def _analyzer(settings_json: str) -> "Analyzer":
     """Once per analysing process: the spaCy pipeline (shared with parsing in the same process), taxonomy
     and theme model."""
-    from flows.theme_model import build_analyzer
+    from flows.models.train import build_analyzer
 
     settings = Settings.model_validate_json(settings_json)
     analyzer, _ = build_analyzer(settings, nlp=spacy_pipeline(settings.spacy_model))
@@ -253,7 +253,7 @@ def analyse_batch(
 @task(name="save-batch", retries=3, retry_delay_seconds=[1, 3, 10])
 def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id: str) -> int:
     """Store first (one transaction), then each document's files; the next run repairs a crash between."""
-    from flows.outputs import write_document_files
+    from flows.outputs.files import write_document_files
     from flows.store import Store
 
     with Store(settings.store_url()) as store:
@@ -272,9 +272,9 @@ def apply_reviews(settings: Settings) -> int:
     document's files rewritten. Nothing is analysed again. The document's summary file is removed
     before its rows change, so a run killed in between leaves it missing and the next publish writes it.
     How many documents changed."""
-    from flows.outputs import write_document_files
+    from flows.models.train import takeaway_options
+    from flows.outputs.files import write_document_files
     from flows.store import Store
-    from flows.theme_model import takeaway_options
     from nlp.model_files import active_model_dir, saved_key_sentences
     from nlp.verdicts import apply_verdicts
 
@@ -304,7 +304,7 @@ def apply_reviews(settings: Settings) -> int:
 
 def _publish_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
     """Same stored documents, errors, taxonomy, templates and rendering code: the same outputs."""
-    from flows.publish_cache import publish_digest
+    from flows.run.publish_cache import publish_digest
     from flows.store import Store
 
     settings = parameters["settings"]
@@ -326,10 +326,10 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
     """Rebuild the corpus view and the report from everything the store holds and write the output
     folder, reading the documents a few at a time (twice: views first, then the report's text), so
     memory does not grow with the corpus. A run that changed nothing it reads keeps the last run's
-    outputs (a cache hit; see ``flows.publish_cache``)."""
-    from flows.outputs import write_corpus, write_document_files, write_report, write_schemas
-    from flows.publish_cache import missing_summaries
-    from flows.report_html import ReportIndex
+    outputs (a cache hit; see ``flows.run.publish_cache``)."""
+    from flows.outputs.files import write_corpus, write_document_files, write_report, write_schemas
+    from flows.outputs.report import ReportIndex
+    from flows.run.publish_cache import missing_summaries
     from flows.store import Store
     from nlp.corpus import CorpusBuilder
 

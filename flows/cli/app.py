@@ -21,16 +21,16 @@ from rich.progress import (
 from rich.table import Table
 
 from flows.atomic import write_text_atomic
-from flows.prefect_env import configure_prefect
-from flows.prefect_server import skip_final_collection, start_ephemeral_api
-from flows.report import print_evaluation, print_inputs, print_result, print_takeaways, result_as_json
+from flows.cli.console import print_evaluation, print_inputs, print_result, print_takeaways, result_as_json
+from flows.run.prefect_env import configure_prefect
+from flows.run.prefect_server import skip_final_collection, start_ephemeral_api
 from flows.settings import Settings, get_settings
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
 
 if TYPE_CHECKING:  # spaCy, scikit-learn and Prefect are imported by the commands that use them
-    from flows.ingestion import IngestResult
-    from flows.pipeline import PipelineParameters as PipelineParametersType
+    from flows.inputs.ingestion import IngestResult
+    from flows.run.pipeline import PipelineParameters as PipelineParametersType
 
 app = typer.Typer(
     name="takeaways",
@@ -47,7 +47,7 @@ Sources = Annotated[list[str], typer.Argument(help="files, folders (read recursi
 
 
 def _ingest_with_progress(sources: list[str], settings: Settings) -> IngestResult:
-    from flows.ingestion import ingest_sources
+    from flows.inputs.ingestion import ingest_sources
 
     with Progress(
         SpinnerColumn(),
@@ -152,8 +152,8 @@ def _parameters(
     max_file_bytes: int | None,
     metadata: list[Path] | None = None,
 ) -> PipelineParametersType:
-    from flows.ingestion import load_metadata
-    from flows.pipeline import PipelineParameters
+    from flows.inputs.ingestion import load_metadata
+    from flows.run.pipeline import PipelineParameters
     from nlp.metadata import MetadataError
 
     settings = get_settings()
@@ -189,7 +189,7 @@ def run(
     """Ingest files, folders and URLs, analyse what is new or changed, and write the output folder."""
     configure_prefect(verbose=verbose)
     start_ephemeral_api()  # boots while spaCy and Prefect are imported
-    from flows.pipeline import run_pipeline
+    from flows.run.pipeline import run_pipeline
     from flows.store import StoreBusy, StoreError
 
     params = _parameters(sources, out, db, n_process, max_file_bytes, metadata)
@@ -239,7 +239,7 @@ def serve(
         err_console.print("Give exactly one of --cron or --interval.")
         raise typer.Exit(code=2)
     configure_prefect(verbose=verbose)
-    from flows.prefect_server import prefect_api
+    from flows.run.prefect_server import prefect_api
 
     params = _parameters(sources, out, db, None, None, metadata)
     Path(params.out_dir).mkdir(parents=True, exist_ok=True)
@@ -249,7 +249,7 @@ def serve(
 
 
 def _serve(params: PipelineParametersType, *, name: str, cron: str | None, interval: float | None) -> None:
-    from flows.pipeline import takeaways_pipeline
+    from flows.run.pipeline import takeaways_pipeline
 
     takeaways_pipeline.serve(
         name=name, cron=cron, interval=interval, parameters={"params": params.model_dump(mode="json")},
@@ -295,7 +295,7 @@ def status(out: Out = None, db: Db = None, as_json: Annotated[bool, typer.Option
 
 def _current_versions(settings: Settings) -> str | None:
     """The version key a run would analyse with now (None when no model is there to say)."""
-    from flows.pipeline import version_key
+    from flows.run.pipeline import version_key
     from nlp.model_files import ModelError, active_model_dir
 
     try:
@@ -314,7 +314,7 @@ def export(
     ] = None,
 ) -> None:
     """Write documents, sentences, themes, takeaways, quotes, entities and prevalence tables for pandas."""
-    from flows.frames import export_frames, open_frames
+    from flows.outputs.frames import export_frames, open_frames
     from flows.store import StoreError
 
     if fmt not in ("parquet", "csv", "json"):
@@ -341,7 +341,7 @@ def draft(
     out: Out = None,
 ) -> None:
     """Write a reporter's draft (Markdown and DOCX) from the summaries in the output folder."""
-    from flows.outputs import write_draft
+    from flows.outputs.files import write_draft
     from nlp.drafts import build_collection_draft, build_document_draft, select_collection
 
     if (doc_id is None) == (collection is None):
@@ -437,8 +437,8 @@ def decisions_export(
     outputs: Outputs = None,
 ) -> None:
     """Every decision, one JSON object a line, in the order they were made."""
-    from flows.decisions import export_lines
     from flows.store import Store, StoreError
+    from flows.store.decisions import export_lines
 
     settings = _settings(out_dir=outputs)
     try:
@@ -462,8 +462,8 @@ def decisions_import(
 ) -> None:
     """Add the file's decisions that the store does not hold yet; a bad line stops it before any is added.
     They reach the outputs at the next `takeaways run`."""
-    from flows.decisions import DecisionFileError, read_lines
     from flows.store import Store, StoreError
+    from flows.store.decisions import DecisionFileError, read_lines
 
     settings = _settings(out_dir=outputs)
     theme_ids = load_taxonomy(settings.taxonomy_path).ids
@@ -527,7 +527,7 @@ def themes(
     ] = None,
 ) -> None:
     """Read JSONL {"id", "text"} on stdin; write JSONL {"id", "themes", "scores"} on stdout."""
-    from flows.theme_model import load_or_train
+    from flows.models.train import load_or_train
     from nlp.linguistic import analysis_pipeline
     from nlp.patterns import PatternMatcher
     from nlp.themes import combine
@@ -580,7 +580,7 @@ def train(
     """(Re)train the theme model from the corpus labels, the taxonomy examples and, optionally, reviews."""
     settings = _settings(taxonomy_path=taxonomy, out_dir=out)
     if ship:
-        from flows.theme_model import real_items, train_and_save
+        from flows.models.train import real_items, train_and_save
 
         if not real_items(settings, load_taxonomy(settings.taxonomy_path), split="train"):
             err_console.print(
@@ -593,7 +593,7 @@ def train(
         console.print(f"Trained theme model {model.version}; saved to {settings.shipped_model_dir}.")
         return
     if restore_previous:
-        from flows.reviews import ReviewError, restore_previous_model
+        from flows.models.retrain import ReviewError, restore_previous_model
 
         try:
             version = restore_previous_model(settings)
@@ -603,7 +603,7 @@ def train(
         console.print(f"Restored theme model {version} in {settings.theme_model_dir}.")
         return
     if with_reviews:
-        from flows.reviews import format_result, retrain_with_reviews
+        from flows.models.retrain import format_result, retrain_with_reviews
         from flows.store import Store, StoreError
 
         try:
@@ -615,7 +615,7 @@ def train(
             result = retrain_with_reviews(settings, store)
         console.print(format_result(result), markup=False, highlight=False)
         return
-    from flows.theme_model import train_and_save
+    from flows.models.train import train_and_save
 
     with err_console.status("training the theme model", spinner="dots"):
         model = train_and_save(settings)
@@ -634,7 +634,7 @@ def evaluate_command(
     ] = None,
 ) -> None:
     """Precision, recall and F1 per theme on the held-out labelled sentences."""
-    from flows.theme_model import evaluate, load_or_train
+    from flows.models.train import evaluate, load_or_train
     from nlp.linguistic import analysis_pipeline
 
     settings = _settings(taxonomy_path=taxonomy, out_dir=out)

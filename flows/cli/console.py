@@ -12,8 +12,8 @@ from nlp.drafts import document_title
 from nlp.linguistic import reading_text
 
 if TYPE_CHECKING:  # the CLI imports this module before it knows which models a command needs
-    from flows.ingestion import IngestLog
-    from flows.theme_model import Evaluation
+    from flows.inputs.ingestion import IngestLog
+    from flows.models.train import Evaluation
     from nlp.summary import DocumentSummary
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
-from flows.fetch import Fetched, FetchState, fetch_sources, is_url
+from flows.inputs.fetch import Fetched, FetchState, fetch_sources, is_url
+from flows.inputs.sources import LocalInput, discover, read_local
 from flows.settings import Settings
-from flows.sources import LocalInput, discover, read_local
 from nlp.document import Document
 from nlp.errors import ErrorCode, IngestError, IngestFailure
 from nlp.ingest import read_document
