@@ -1,6 +1,2 @@
-"""The `takeaways` command: the composition root, the one place that knows the flow, the store, the
-outputs and the review app together."""
-
-from flows.cli.app import app, main
-
-__all__ = ["app", "main"]
+"""The `takeaways` command (:mod:`flows.cli.app`): the composition root, the one place that knows the
+flow, the store, the outputs and the review app together."""
