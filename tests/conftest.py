@@ -16,6 +16,7 @@ from flows.settings import Settings, get_settings
 from nlp.linguistic import analysis_pipeline
 from nlp.taxonomy import Taxonomy, load_taxonomy
 from nlp.training import ThemeModel, load_model
+from tests.support.review_store import ReviewStore, build_review_store
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -85,3 +86,14 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def review_store(
+    tmp_path_factory: pytest.TempPathFactory, nlp: Language, taxonomy: Taxonomy, theme_model: ThemeModel
+) -> ReviewStore:
+    """Sample documents analysed once for the review app, decisions and retraining tests: copy it before
+    writing to it."""
+    return build_review_store(
+        tmp_path_factory.mktemp("review") / "out", nlp=nlp, taxonomy=taxonomy, model=theme_model
+    )

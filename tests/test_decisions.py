@@ -10,29 +10,18 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from spacy.language import Language
 from typer.testing import CliRunner
 
 from flows.cli.app import app
 from flows.store import Store
-from nlp.taxonomy import Taxonomy
-from nlp.training import ThemeModel
-from tests.test_review_app import ReviewStore, build_review_store
+from tests.support.review_store import ReviewStore
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def built(
-    tmp_path_factory: pytest.TempPathFactory, nlp: Language, taxonomy: Taxonomy, theme_model: ThemeModel
-) -> ReviewStore:
-    return build_review_store(
-        tmp_path_factory.mktemp("decisions") / "out",
-        nlp=nlp,
-        taxonomy=taxonomy,
-        model=theme_model,
-        hostile=False,
-    )
+def built(review_store: ReviewStore) -> ReviewStore:
+    return review_store
 
 
 def _copy(built: ReviewStore, folder: Path, *, keep_decisions: bool = True) -> Path:

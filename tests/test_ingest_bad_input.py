@@ -6,8 +6,11 @@ import json
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nlp.errors import ErrorCode, IngestError, IngestFailure
+from nlp.ingest.decode import decode_text
 from tests.support.ingest import assert_understandable, attempt, fail, make_docx, read
 from tests.support.pdf_writer import build_pdf
 
@@ -120,3 +123,35 @@ def test_garbage_under_every_extension_is_only_ever_an_ingest_failure() -> None:
             outcome = attempt(rng.randbytes(size), f"x{ext}")
             if isinstance(outcome, IngestFailure):
                 assert_understandable(outcome)
+
+
+@given(
+    lines=st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30),
+        min_size=2,
+        max_size=12,
+    ),
+    damaged=st.integers(0, 11),
+)
+def test_one_bad_byte_never_turns_a_utf8_file_into_mojibake(lines: list[str], damaged: int) -> None:
+    """The lines that are UTF-8 read as UTF-8; only the damaged one is read another way, and the
+    document's encoding says which line that was."""
+    lines = ["Speaker notes by José García", *lines]
+    damaged = 1 + damaged % len(lines[1:])
+    raw = [line.encode("utf-8") for line in lines]
+    raw[damaged] = b"price \x96 cost"  # a Windows-1252 dash: never valid UTF-8
+    text, encoding = decode_text(b"\n".join(raw))
+    decoded = text.split("\n")
+    assert len(decoded) == len(lines)
+    for n, line in enumerate(lines):
+        if n != damaged:
+            assert decoded[n] == line
+    assert decoded[damaged] == "price – cost"
+    assert encoding.startswith("utf-8") and f"line {damaged + 1} " in encoding
+
+
+def test_a_transcript_with_one_bad_byte_keeps_its_speakers() -> None:
+    data = "José García: We fund the schools.\nAna Núñez: And the teachers.\n".encode() + b"Jos\xe9: ok\n"
+    document = read(data, "meeting.txt")
+    assert {"José García", "Ana Núñez"} <= set(document.speakers)
+    assert "line 3" in document.metadata["encoding"]

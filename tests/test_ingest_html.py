@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from nlp.errors import ErrorCode
+from nlp.errors import ErrorCode, IngestFailure
+from nlp.ingest.html import read_html
 from tests.support.ingest import assert_well_formed, fail, read, texts
 
 PAGE = """<!DOCTYPE html>
@@ -171,3 +172,22 @@ def test_latin1_page_decodes() -> None:
 def test_a_page_without_main_text_is_rejected(raw: str) -> None:
     failure = fail(raw, "a.html")
     assert failure.code is ErrorCode.NO_TEXT
+
+
+@pytest.mark.parametrize("levels", [300, 3000])
+@pytest.mark.parametrize("wrapper", ["<div>", "<font size=2>", "<span class=x>", "<div><font><span>"])
+def test_unclosed_tags_never_drop_the_rest_of_a_page(levels: int, wrapper: str) -> None:
+    """Old CMS pages leave tags open, nesting every later paragraph deeper: libxml2 stops at 256 levels
+    (2,048 with huge trees) and silently drops the rest. Every paragraph is kept, in order."""
+    page = "<html><body>" + "".join(
+        f"{wrapper}<p>Paragraph {i} on school funding.</p>" for i in range(levels)
+    )
+    document = read_html(page.encode(), source="deep.html")
+    texts = [document.segment_text(s) for s in document.segments]
+    assert texts == [f"Paragraph {i} on school funding." for i in range(levels)]
+
+
+def test_nesting_that_cannot_be_read_whole_is_an_error_not_a_silent_cut() -> None:
+    page = "<html><body>" + "".join(f"<blockquote><p>Paragraph {i}.</p>" for i in range(3000))
+    with pytest.raises(IngestFailure, match="levels deep"):
+        read_html(page.encode(), source="deeper.html")

@@ -3,6 +3,7 @@ Selenium): keyboard accept, relabel from the menu, decisions in the store; hosti
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -16,15 +17,13 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from spacy.language import Language
 
 from flows.settings import Settings
 from flows.store import Store
-from nlp.taxonomy import Taxonomy
 from nlp.training import ThemeModel
 from review.app import create_app
 from tests.support.chromium import FLAGS, require_chromium
-from tests.test_review_app import ReviewStore, build_review_store
+from tests.support.review_store import ReviewStore
 
 webdriver = pytest.importorskip(
     "selenium.webdriver", reason="selenium is not installed (pip install selenium)"
@@ -98,16 +97,12 @@ def _serving(app: FastAPI) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def served(
-    tmp_path_factory: pytest.TempPathFactory,
-    nlp: Language,
-    taxonomy: Taxonomy,
-    theme_model: ThemeModel,
-    settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory, review_store: ReviewStore, settings: Settings
 ) -> Iterator[tuple[str, ReviewStore]]:
-    """The app on 127.0.0.1 (a free port) in a background thread, over a freshly built store."""
-    built = build_review_store(
-        tmp_path_factory.mktemp("browser") / "out", nlp=nlp, taxonomy=taxonomy, model=theme_model
-    )
+    """The app on 127.0.0.1 (a free port) in a background thread, over a copy of the session's store."""
+    out = tmp_path_factory.mktemp("browser") / "out"
+    shutil.copytree(review_store.out, out)
+    built = dataclasses.replace(review_store, url=f"sqlite:///{out / 'takeaways.db'}", out=out)
     app = create_app(db_url=built.url, settings=settings, token=None, out_dir=built.out)
     with _serving(app) as base:
         yield base, built
@@ -227,7 +222,7 @@ def test_a_theme_rejected_in_the_app_is_gone_everywhere_after_the_next_run(
     from flows.outputs.frames import export_frames, open_frames
     from flows.run.pipeline import PipelineParameters, run_pipeline
     from nlp.summary import DocumentSummary
-    from tests.test_review_app import SAMPLES
+    from tests.support.review_store import SAMPLES
 
     out = tmp_path / "out"
     params = PipelineParameters(sources=[str(SAMPLES / "statement_ministry.html")], out_dir=str(out))

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 import lxml.html
+from lxml import etree
 from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
@@ -45,6 +46,8 @@ _BLOCK_TAGS: dict[str, SegmentKind] = {
     "p": "paragraph", "li": "item", "pre": "paragraph", "dt": "paragraph", "dd": "paragraph",
     "figcaption": "paragraph", "td": "paragraph", "th": "paragraph", "caption": "paragraph",
 }  # fmt: skip
+_MAX_DEPTH = 100
+"""Nesting beyond this is unclosed tags, not structure (see ``_flatten_if_deep``)."""
 _INLINE_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s",
     "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "font", "img", "del", "ins",
@@ -53,12 +56,14 @@ _INLINE_TAGS = {
 
 def read_html(data: bytes, *, source: str) -> Document:
     text, encoding = decode_text(data)
-    try:
-        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
-    except (ParserError, ValueError) as exc:
-        if "empty" in str(exc).lower():
-            raise IngestFailure(ErrorCode.NO_TEXT, "the page has no content") from exc
-        raise IngestFailure(ErrorCode.MALFORMED, f"the HTML cannot be parsed ({exc})") from exc
+    root = _parse(text)
+    if _too_deep():  # beyond even libxml2's huge-tree depth: parse it again without the wrappers
+        root = _parse(_WRAPPER_TAG.sub(" ", text))
+        if _too_deep():
+            raise IngestFailure(
+                ErrorCode.MALFORMED,
+                f"the page nests its tags more than {_LIBXML2_MAX_DEPTH} levels deep: the rest would be lost",
+            )
     metadata = {"encoding": encoding, **_meta(root)}
     title = metadata.pop("og:title", None) or _text_of(root.find(".//title"))
     content = _main_content(root)
@@ -74,7 +79,28 @@ def read_html(data: bytes, *, source: str) -> Document:
     )  # fmt: skip
 
 
-_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+def _parse(text: str) -> HtmlElement:
+    try:
+        return lxml.html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
+    except (ParserError, ValueError) as exc:
+        if "empty" in str(exc).lower():
+            raise IngestFailure(ErrorCode.NO_TEXT, "the page has no content") from exc
+        raise IngestFailure(ErrorCode.MALFORMED, f"the HTML cannot be parsed ({exc})") from exc
+
+
+def _too_deep() -> bool:
+    """libxml2 stopped at its depth limit, silently dropping the rest of the page."""
+    return any("Excessive depth" in e.message for e in _PARSER.error_log)
+
+
+_WRAPPER_TAG = re.compile(
+    r"</?(?:div|span|font|center|b|i|u|em|strong|small|big|a|tt|s|strike)(?:\s[^>]*)?/?>", re.IGNORECASE
+)
+"""Tags that wrap text without making a block of it: what unclosed nesting is made of."""
+_LIBXML2_MAX_DEPTH = 2048
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
+"""``huge_tree``: libxml2 otherwise stops at 256 levels of nesting, which unclosed ``<div>``, ``<font>`` or
+``<span>`` tags in old CMS pages reach, and silently drops the rest of the page."""
 
 
 def _meta(root: HtmlElement) -> dict[str, str]:
@@ -171,8 +197,25 @@ def _has_heading(element: HtmlElement, tag: str) -> bool:
 
 def _blocks(content: HtmlElement) -> list[Block]:
     blocks: list[Block] = []
+    _flatten_if_deep(content)
     _walk(content, blocks)
     return blocks
+
+
+def _flatten_if_deep(content: HtmlElement) -> None:
+    """Unclosed ``<div>``, ``<font>`` or ``<span>`` tags in old CMS pages nest every later paragraph one
+    level deeper, hundreds of levels in all: too deep to walk. Such a page keeps only its block elements
+    (paragraphs, headings, list items, cells), their text and order intact; everything between them
+    (containers and inline tags) is unwrapped."""
+    depth = {content: 0}
+    deepest = 0
+    for element in content.iterdescendants():
+        depth[element] = level = depth[element.getparent()] + 1
+        deepest = max(deepest, level)
+    if deepest > _MAX_DEPTH:
+        keep = {*_BLOCK_TAGS, "br"}
+        tags = {e.tag for e in content.iterdescendants() if isinstance(e.tag, str)} - keep
+        etree.strip_tags(content, *tags)
 
 
 def _walk(element: HtmlElement, blocks: list[Block], inherited: SegmentKind = "paragraph") -> None:
