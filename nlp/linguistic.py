@@ -111,13 +111,47 @@ class Sentence:
     candidate: bool
 
 
+MAX_PIECE_CHARS = 100_000
+"""The most text one call of the pipeline gets. spaCy refuses texts over ``nlp.max_length`` (a million
+characters) because its memory grows with the text; a longer document is parsed in pieces cut at
+segment (or line, or space) boundaries and joined back, so every offset still points into its text."""
+
+
 def parse(
     documents: Iterable[Document], *, nlp: Language, n_process: int = 1, batch_size: int = 16
 ) -> Iterator[tuple[Document, Doc]]:
-    """Run the pipeline over documents in batches, yielding each document with its ``Doc``."""
+    """Run the pipeline over documents in batches, yielding each document with its ``Doc``, whose text
+    is the document's text whatever its length."""
     docs = list(documents)
-    texts = (d.text for d in docs)
-    yield from zip(docs, nlp.pipe(texts, n_process=n_process, batch_size=batch_size), strict=True)
+    cuts = [piece_bounds(d, MAX_PIECE_CHARS) for d in docs]
+    texts = (d.text[a:b] for d, bounds in zip(docs, cuts, strict=True) for a, b in bounds)
+    parsed = nlp.pipe(texts, n_process=n_process, batch_size=batch_size)
+    for document, bounds in zip(docs, cuts, strict=True):
+        pieces = [next(parsed) for _ in bounds]
+        yield document, pieces[0] if len(pieces) == 1 else Doc.from_docs(pieces, ensure_whitespace=False)
+
+
+def piece_bounds(document: Document, limit: int) -> list[tuple[int, int]]:
+    """(start, end) of pieces of at most ``limit`` characters covering the text end to end, cut where a
+    segment starts when one is close enough, else after a line break, else after a space."""
+    text = document.text
+    if len(text) <= limit:
+        return [(0, len(text))]
+    starts = [s.start for s in document.segments]
+    bounds, start = [], 0
+    while len(text) - start > limit:
+        end = start + limit
+        k = bisect.bisect_right(starts, end) - 1
+        cut = starts[k] if k >= 0 and starts[k] > start + limit // 2 else -1
+        if cut < 0:
+            line = text.rfind("\n", start + limit // 2, end)
+            cut = line + 1 if line >= 0 else text.rfind(" ", start + limit // 2, end) + 1
+        if cut <= start:
+            cut = end  # no boundary at all in half a piece: cut where the limit falls
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, len(text)))
+    return bounds
 
 
 def pack_docs(docs: Iterable[Doc]) -> bytes:

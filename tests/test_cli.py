@@ -202,3 +202,35 @@ def test_every_store_command_honours_the_store_url_setting(tmp_path: Path, monke
     assert exported.exit_code == 0 and exported.output == ""
     assert get_settings().store_url() == f"sqlite:///{elsewhere}"
     assert Settings(out_dir=tmp_path / "o").store_url("sqlite:///given.db") == "sqlite:///given.db"
+
+
+def test_a_document_spacy_cannot_parse_fails_alone_with_its_reason_and_the_run_says_so(
+    tmp_path: Path, monkeypatch, theme_model: ThemeModel
+) -> None:
+    """One document that breaks the parser no longer takes its batch down ("UpstreamTaskError" for every
+    document, exit code 0): it fails alone, with the parser's reason, and the command exits 1."""
+    import flows.run.parsing as parsing
+    from nlp.linguistic import parse as real
+
+    def fragile(documents, **kw):
+        documents = list(documents)
+        if any("POISON" in d.text for d in documents):
+            raise ValueError("this text breaks the parser")
+        return real(documents, **kw)
+
+    monkeypatch.setattr(parsing, "parse", fragile)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, body in [
+        ("a", "Teachers need training."),
+        ("b", "POISON in the text."),
+        ("c", "Schools need funds."),
+    ]:
+        (docs / f"{name}.txt").write_text(f"Note {name}\n\n{body} The ministry will act on it this year.\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(docs), "--out", str(out), "--task-runner", "thread"])
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.output.split())
+    assert "2 analysed" in said and "1 failed" in said
+    assert "b.txt: spaCy could not parse it: ValueError: this text breaks the parser" in said
+    assert len(list((out / "summaries").glob("*.json"))) == 2

@@ -221,6 +221,8 @@ def run(
         f"{report.analysed} analysed{again}, {report.skipped} unchanged, {report.failed} failed; "
         f"outputs in [bold]{report.out_dir}[/], store {report.db_url}"
     )
+    if failures:  # a good input was not processed (bad inputs alone are listed and do not fail the run)
+        raise typer.Exit(code=1)
 
 
 @app.command()

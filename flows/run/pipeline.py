@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from flows.atomic import remove_orphaned_temp_files
 from flows.inputs.fetch import FetchState
 from flows.inputs.ingestion import IngestLog, Input, discover_inputs, read_inputs
-from flows.run.parsing import parse_batch, spacy_pipeline
+from flows.run.parsing import ParsedBatch, parse_batch, spacy_pipeline
 from flows.run.prefect_server import run_api, start_worker
 from flows.run.publish_cache import outputs_complete
 from flows.settings import Settings
@@ -229,7 +229,7 @@ def load_analyzer(settings: Settings) -> None:
     cache_result_in_memory=False,
 )
 def analyse_batch(
-    documents: list[Document], parsed: bytes, settings: Settings, versions: str
+    documents: list[Document], parsed: ParsedBatch, settings: Settings, versions: str
 ) -> BatchOutcome:
     """Everything after spaCy for one parsed batch; a failing document is recorded, not raised.
 
@@ -238,9 +238,14 @@ def analyse_batch(
     from nlp.analyse import AnalysisFailure, summarise_parsed
 
     analyzer = _analyzer(settings.model_dump_json())
-    docs = unpack_docs(parsed, analyzer.nlp.vocab)
+    docs = unpack_docs(parsed.data, analyzer.nlp.vocab)
     outcome = BatchOutcome()
-    for result in summarise_parsed(zip(documents, docs, strict=True), analyzer):
+    for i, reason in parsed.failed.items():
+        outcome.failures.append(IngestError(path=documents[i].source, code=ErrorCode.ANALYSIS, reason=reason))
+    good = [
+        (d, doc) for i, (d, doc) in enumerate(zip(documents, docs, strict=True)) if i not in parsed.failed
+    ]
+    for result in summarise_parsed(good, analyzer):
         if isinstance(result, AnalysisFailure):
             outcome.failures.append(
                 IngestError(path=result.source, code=ErrorCode.ANALYSIS, reason=result.reason)
