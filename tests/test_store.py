@@ -199,6 +199,31 @@ def test_a_database_that_is_not_ours_is_refused_and_left_untouched(
     assert _snapshot(tmp_path) == before  # same bytes, and no -wal, -shm or .lock files beside it
 
 
+def test_a_store_of_ours_with_damaged_pages_is_refused_before_anything_is_written(
+    tmp_path: Path, summaries: list[DocumentSummary]
+) -> None:
+    """A current store (not an old-format file) whose pages were damaged on disk: opening it refuses it
+    with a clear message, leaves its bytes as they were and creates no -wal or -shm file beside it."""
+    path = tmp_path / "takeaways.db"
+    with Store(f"sqlite:///{path}") as store:
+        store.save_summaries(summaries)
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    (tmp_path / "takeaways.db-wal").unlink(missing_ok=True)
+    (tmp_path / "takeaways.db-shm").unlink(missing_ok=True)
+    data = bytearray(path.read_bytes())
+    for n in range(pages - 3, pages):  # the last pages: table data, not the schema, so it opens
+        data[n * page : n * page + 16] = b"\xff" * 16
+    path.write_bytes(bytes(data))
+    before = _snapshot(tmp_path)
+    with pytest.raises(StoreError, match="damaged takeaways store") as caught:
+        Store(f"sqlite:///{path}")
+    assert str(path) in str(caught.value) and "untouched" in str(caught.value)
+    assert _snapshot(tmp_path) == before
+
+
 def test_opening_without_create_never_creates(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no takeaways store"):
         Store(f"sqlite:///{tmp_path / 'missing.db'}", create=False)

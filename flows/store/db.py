@@ -99,11 +99,15 @@ def check_sqlite_file(path: Path) -> frozenset[str]:
             f"{path} is not a takeaways store: it is not a SQLite database (a damaged file or another "
             "kind of file). It was left untouched; give --db a new path or the right file."
         )
-    uri = f"file:{quote(str(path))}?mode=ro"
+    # immutable: no locks, so no -wal or -shm file appears beside a file that is then refused
+    uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
     engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=StaticPool)
     try:
         with engine.connect() as connection:
-            return check_ours(connection, str(path))
+            revisions = check_ours(connection, str(path))
+            if revisions:
+                _check_intact(connection, path)
+            return revisions
     except SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc
         raise StoreError(
@@ -111,6 +115,20 @@ def check_sqlite_file(path: Path) -> frozenset[str]:
         ) from exc
     finally:
         engine.dispose()
+
+
+def _check_intact(connection: Connection, path: Path) -> None:
+    """SQLite's own check of every page (``quick_check``): a store with damaged pages is refused before
+    anything is written to it, instead of failing mid-run with a traceback."""
+    try:
+        problems = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA quick_check(5)")]
+    except SQLAlchemyError as exc:  # so damaged that the check itself cannot read it
+        problems = [str(getattr(exc, "orig", None) or exc)]
+    if problems != ["ok"]:
+        raise StoreError(
+            f"{path} is a damaged takeaways store ({'; '.join(problems)}). It was left untouched: restore "
+            "it from a backup, or give --db a new path and run again to analyse the documents afresh."
+        )
 
 
 def check_ours(connection: Connection, where: str) -> frozenset[str]:
