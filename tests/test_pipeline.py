@@ -236,3 +236,23 @@ def test_dask_runner_with_two_workers_gives_the_same_outputs(tmp_path: Path) -> 
         assert json.loads(path.read_text()) == json.loads(
             (tmp_path / "dask" / "summaries" / path.name).read_text()
         )
+
+
+def test_an_edited_file_replaces_its_earlier_version_everywhere(tmp_path: Path) -> None:
+    """Same path, new text: the store, the summaries, the drafts and the corpus view hold the new version
+    only, and the run's record says it replaced one."""
+    out, docs = tmp_path / "out", _statements(tmp_path / "docs", 2)
+    first = run_pipeline(_params(out, docs))
+    edited = docs / "statement_00.txt"
+    edited.write_text(edited.read_text() + "\nThe ministry added 5 million for school meals.\n")
+    second = run_pipeline(_params(out, docs))
+    assert (second.analysed, second.skipped, len(second.replaced)) == (1, 1, 1)
+    with _store(out) as store:
+        assert store.status()["documents"] == 2
+        assert {s.source for s in store.summaries()} == {str(p) for p in sorted(docs.iterdir())}
+        assert store.status()["last_runs"][0]["counts"]["replaced"] == 1
+    (old,) = second.replaced
+    assert old in first.takeaways and not (out / "summaries" / f"{old}.json").exists()
+    assert not list((out / "drafts").glob(f"{old}.*"))
+    corpus = json.loads((out / "corpus.json").read_text())
+    assert len(corpus["documents"]) == 2 and old not in {d["id"] for d in corpus["documents"]}

@@ -41,20 +41,20 @@ def test_inputs_are_read_batch_by_batch_while_earlier_batches_are_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events: list[tuple[str, int]] = []
-    read, save = ingestion.read_inputs, Store.save_summaries
+    read, save = ingestion.read_inputs, Store.save_versions
 
     def reading(items: Any, **kw: Any) -> Any:
         items = list(items)
         events.append(("read", len(items)))
         return read(items, **kw)
 
-    def saving(self: Store, summaries: Any, **kw: Any) -> int:
+    def saving(self: Store, summaries: Any, **kw: Any) -> tuple[list[str], list[str]]:
         summaries = list(summaries)
         events.append(("save", len(summaries)))
         return save(self, summaries, **kw)
 
     monkeypatch.setattr("flows.run.pipeline.read_inputs", reading)
-    monkeypatch.setattr(Store, "save_summaries", saving)
+    monkeypatch.setattr(Store, "save_versions", saving)
     n = 3 * IN_FLIGHT
     docs = _statements(tmp_path / "docs", n)
     params = PipelineParameters(sources=[str(docs)], out_dir=str(tmp_path / "out"), batch_size=1)

@@ -81,6 +81,17 @@ def write_document_files(
     return paths
 
 
+def remove_document_files(document_ids: Iterable[str], out_dir: Path) -> None:
+    """The summary and drafts of documents the store no longer holds (earlier versions of edited files)."""
+    for doc_id in document_ids:
+        for path in (
+            out_dir / "summaries" / f"{doc_id}.json",
+            out_dir / "drafts" / f"{doc_id}.md",
+            out_dir / "drafts" / f"{doc_id}.docx",
+        ):
+            path.unlink(missing_ok=True)
+
+
 def write_report(
     corpus: CorpusSummary,
     index: ReportIndex,

@@ -130,6 +130,9 @@ class RunReport(BaseModel):
     )
     skipped: int
     failed: int
+    replaced: list[str] = Field(
+        default_factory=list, description="ids of earlier versions of edited files, removed from the store"
+    )
     inputs: dict[str, Any]
     errors: list[IngestError]
     takeaways: dict[str, list[str]] = Field(description="document id -> headlines of this run's documents")
@@ -256,18 +259,20 @@ def analyse_batch(
 
 
 @task(name="save-batch", retries=3, retry_delay_seconds=[1, 3, 10])
-def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id: str) -> int:
-    """Store first (one transaction), then each document's files; the next run repairs a crash between."""
-    from flows.outputs.files import write_document_files
+def save_batch(outcome: BatchOutcome, settings: Settings, versions: str, run_id: str) -> list[str]:
+    """Store first (one transaction, which also removes the earlier versions of edited files), then each
+    document's files; the next run repairs a crash between. The ids of the earlier versions removed."""
+    from flows.outputs.files import remove_document_files, write_document_files
     from flows.store import Store
 
     with Store(settings.store_url()) as store:
-        store.save_summaries(
+        _, replaced = store.save_versions(
             outcome.summaries, version_key=lambda s: analysis_key(versions, s.facts.given), run_id=run_id
         )
         store.record_errors(run_id, outcome.failures)
+    remove_document_files(replaced, settings.out_dir)
     write_document_files(outcome.summaries, settings.out_dir, settings.templates_dir)
-    return len(outcome.summaries)
+    return replaced
 
 
 @task(name="apply-reviews", retries=2, retry_delay_seconds=[1, 5])
@@ -332,7 +337,13 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
     folder, reading the documents a few at a time (twice: views first, then the report's text), so
     memory does not grow with the corpus. A run that changed nothing it reads keeps the last run's
     outputs (a cache hit; see ``flows.run.publish_cache``)."""
-    from flows.outputs.files import write_corpus, write_document_files, write_report, write_schemas
+    from flows.outputs.files import (
+        remove_document_files,
+        write_corpus,
+        write_document_files,
+        write_report,
+        write_schemas,
+    )
     from flows.outputs.report import ReportIndex
     from flows.run.publish_cache import missing_summaries
     from flows.store import Store
@@ -342,6 +353,10 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
     labels = {t.id: t.label for t in load_taxonomy(settings.taxonomy_path).themes}
     with Store(settings.store_url()) as store:
         ids = store.document_ids()
+        stored = set(ids)  # files of documents no longer stored (a run killed after replacing them)
+        remove_document_files(
+            [p.stem for p in (out / "summaries").glob("*.json") if p.stem not in stored], out
+        )
         for summary in store.iter_summaries(missing_summaries(out, ids), chunk=chunk):
             write_document_files([summary], out, templates)
         builder, index = CorpusBuilder(), ReportIndex(dict(labels))
@@ -400,6 +415,7 @@ def takeaways_pipeline(params: PipelineParameters) -> RunReport:
             store.finish_run(run_id, status="failed", counts={})
             raise
         counts = {k: getattr(report, k) for k in ("found", "analysed", "skipped", "failed")}
+        counts["replaced"] = len(report.replaced)  # the runs table keeps what each run replaced
         store.finish_run(run_id, status="completed", counts=counts)
     logger.info("analysed %d, skipped %d, failed %d", report.analysed, report.skipped, report.failed)
     return report
@@ -449,6 +465,7 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
         found=len(log.rows),
         analysed=batches.analysed,
         reanalysed=len(outdated),
+        replaced=batches.replaced,
         skipped=len(log.rows) - (batches.submitted - len(outdated)),
         failed=len(batches.failures),
         inputs=log.as_json(),
@@ -481,6 +498,7 @@ class _Batches:
         self.buffer: list[Document] = []
         self.flights: deque[_Flight] = deque()
         self.submitted = self.analysed = 0
+        self.replaced: list[str] = []
         self.failures: list[IngestError] = []
         self.headlines: dict[str, list[str]] = {}
         self.local = _runs_locally()
@@ -533,7 +551,8 @@ class _Batches:
     def _save_oldest(self) -> None:
         flight = self.flights.popleft()
         outcome = _outcome(flight)
-        self.analysed += save_batch(_opaque(outcome), self.settings, self.versions, self.run_id)
+        self.replaced += save_batch(_opaque(outcome), self.settings, self.versions, self.run_id)
+        self.analysed += len(outcome.summaries)
         # Saved, the batch's cached analysis has served; kept, it would grow with the store and replay
         # the batch's failures to a later run instead of retrying them.
         (cache_dir(self.settings) / _batch_key(flight.documents, self.versions)).unlink(missing_ok=True)

@@ -223,6 +223,19 @@ class Store:
         ``version_key`` (one for all, or one per summary) defaults to each summary's own :func:`version_key`.
         A fresh analysis carries none of the analysts' decisions: they are applied again (see
         :meth:`pending_reviews`)."""
+        return len(self.save_versions(summaries, version_key=version_key, run_id=run_id, replace=False)[0])
+
+    def save_versions(
+        self,
+        summaries: Iterable[DocumentSummary],
+        *,
+        version_key: str | Callable[[DocumentSummary], str] | None = None,
+        run_id: str | None = None,
+        replace: bool = True,
+    ) -> tuple[list[str], list[str]]:
+        """Save the documents as :meth:`save_summaries` does and, with ``replace``, remove in the same
+        transaction the earlier versions of their sources (a file edited since: same path, new text),
+        so an edited file is never counted twice. The ids saved and the ids removed."""
         batch = list({s.id: s for s in summaries}.values())
         now = _now()
         rows: dict[type[m.Base], list[dict[str, Any]]] = defaultdict(list)
@@ -230,9 +243,16 @@ class Store:
             key = version_key(summary) if callable(version_key) else version_key
             for table, table_rows in summary_rows(summary, version_key=key, run_id=run_id, now=now).items():
                 rows[table].extend(table_rows)
+        ids = [s.id for s in batch]
+        earlier: list[str] = []
         with self._writing() as connection:
-            self._replace(connection, [s.id for s in batch], rows)
-        return len(batch)
+            if replace:
+                for chunk in _chunks(sorted({s.source for s in batch})):
+                    query = select(m.Document.id).where(m.Document.source.in_(chunk))
+                    earlier += [i for i in connection.execute(query).scalars() if i not in set(ids)]
+                self._replace(connection, earlier, {})
+            self._replace(connection, ids, rows)
+        return ids, earlier
 
     def _replace(
         self, connection: Connection, ids: list[str], rows: Mapping[type[m.Base], list[dict[str, Any]]]
