@@ -256,3 +256,45 @@ def test_an_edited_file_replaces_its_earlier_version_everywhere(tmp_path: Path) 
     assert not list((out / "drafts").glob(f"{old}.*"))
     corpus = json.loads((out / "corpus.json").read_text())
     assert len(corpus["documents"]) == 2 and old not in {d["id"] for d in corpus["documents"]}
+
+
+def test_a_url_whose_document_was_not_stored_is_fetched_again_by_the_next_run(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The page's ETag is kept only once its document is stored: after a failed analysis the next run
+    asks for the page again (no If-None-Match, so no 304) and stores it, and only then a third run gets
+    its 304."""
+    from tests.support.http_server import Reply, local_server
+
+    page = b"""<!doctype html><html lang="en"><head><title>Ministry news</title></head><body><main>
+<h1>Rural schools get connected</h1><p>The ministry will connect 400 rural schools by 2026, and
+partners will fund teacher training in every district.</p></main></body></html>"""
+
+    def route(headers: dict[str, str]) -> Reply:
+        if headers.get("if-none-match") == '"v1"':
+            return Reply(status=304)
+        return Reply(body=page, headers={"Content-Type": "text/html", "ETag": '"v1"'})
+
+    real = analyse.summarise
+    broken = {"on": True}
+
+    def fragile(document, doc, analyzer):
+        if broken["on"]:
+            raise RuntimeError("simulated analysis bug")
+        return real(document, doc, analyzer)
+
+    monkeypatch.setattr(analyse, "summarise", fragile)
+    out = tmp_path / "out"
+    with local_server({"/news": route}) as server:
+        params = PipelineParameters(sources=[server.url("/news")], out_dir=str(out))
+        first = run_pipeline(params, runner="thread")
+        assert (first.analysed, first.failed) == (0, 1)
+        broken["on"] = False
+        second = run_pipeline(params, runner="thread")
+        third = run_pipeline(params, runner="thread")
+        conditional = [h.get("if-none-match") for _, h in server.requests]
+    assert (second.analysed, second.failed) == (1, 0)
+    assert conditional == [None, None, '"v1"'], "refetched after the failure; a 304 only once stored"
+    assert (third.found, third.analysed) == (0, 0)
+    with _store(out) as store:
+        assert [s.source for s in store.summaries()] == [server.url("/news")]

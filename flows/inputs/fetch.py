@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlparse
 
 import httpx
+from pydantic import BaseModel, Field
 
 from flows.atomic import write_text_atomic
 from nlp.errors import ErrorCode, IngestError, IngestFailure
@@ -63,6 +64,56 @@ class FetchState:
         if self.path is not None and (self.validators or self.seen_items or self.path.exists()):
             payload = {"validators": self.validators, "seen_items": sorted(self.seen_items)}
             write_text_atomic(self.path, json.dumps(payload, indent=1))
+
+    def changes_since(self, earlier: FetchChanges) -> FetchChanges:
+        """What fetching added since ``earlier`` (a :meth:`snapshot`): new validators and items seen."""
+        return FetchChanges(
+            validators={u: v for u, v in self.validators.items() if earlier.validators.get(u) != v},
+            seen_items=sorted(self.seen_items - set(earlier.seen_items)),
+        )
+
+    def snapshot(self) -> FetchChanges:
+        return FetchChanges(validators=dict(self.validators), seen_items=sorted(self.seen_items))
+
+
+class FetchChanges(BaseModel):
+    """Fetch state learnt in a run and not yet committed. A run commits a URL's part only once the
+    document it produced is stored (or found already stored), so a kill or a failed batch in between
+    makes the next run fetch it again instead of getting a 304 and never reading it."""
+
+    validators: dict[str, dict[str, str]] = Field(default_factory=dict)
+    seen_items: list[str] = Field(default_factory=list)
+
+    def of(self, sources: Iterable[str]) -> FetchChanges:
+        """The part that belongs to these sources."""
+        wanted = set(sources)
+        return FetchChanges(
+            validators={u: v for u, v in self.validators.items() if u in wanted},
+            seen_items=[i for i in self.seen_items if i in wanted],
+        )
+
+    def without(self, sources: Iterable[str]) -> FetchChanges:
+        """The rest: what belongs to other URLs (a feed's own validators, pages that did not read)."""
+        unwanted = set(sources)
+        return FetchChanges(
+            validators={u: v for u, v in self.validators.items() if u not in unwanted},
+            seen_items=[i for i in self.seen_items if i not in unwanted],
+        )
+
+    def plus(self, other: FetchChanges) -> FetchChanges:
+        return FetchChanges(
+            validators={**self.validators, **other.validators},
+            seen_items=sorted({*self.seen_items, *other.seen_items}),
+        )
+
+    def commit(self, path: Path) -> None:
+        """Merge into the state file (read afresh, so commits of one run add up) and save it."""
+        if not self.validators and not self.seen_items:
+            return
+        state = FetchState(path)
+        state.validators.update(self.validators)
+        state.seen_items.update(self.seen_items)
+        state.save()
 
 
 def is_url(source: str) -> bool:

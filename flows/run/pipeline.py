@@ -42,7 +42,7 @@ from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.atomic import remove_orphaned_temp_files
-from flows.inputs.fetch import FetchState
+from flows.inputs.fetch import FetchChanges, FetchState, is_url
 from flows.inputs.ingestion import IngestLog, Input, discover_inputs, read_inputs
 from flows.run.parsing import ParsedBatch, parse_batch, spacy_pipeline
 from flows.run.prefect_server import run_api, start_worker
@@ -117,6 +117,8 @@ class IngestOutcome(BaseModel):
     """A batch of inputs read: each source with its document or its error record."""
 
     items: list[tuple[str, Document | IngestError]]
+    fetched: FetchChanges = Field(default_factory=FetchChanges)
+    """fetch state learnt, committed by the flow only once the documents are stored"""
 
 
 class RunReport(BaseModel):
@@ -213,9 +215,9 @@ def discover_task(sources: list[str]) -> list[Input | IngestError]:
 def ingest_task(inputs: list[Input], settings: Settings) -> IngestOutcome:
     """Read one batch of inputs; network fetches are the flaky part, hence the retries."""
     state = FetchState(settings.fetch_state_path)
+    before = state.snapshot()
     items = list(read_inputs(inputs, settings=settings, state=state))
-    state.save()
-    return IngestOutcome(items=items)
+    return IngestOutcome(items=items, fetched=state.changes_since(before))
 
 
 @task(name="load-analyzer", cache_policy=NO_CACHE, persist_result=False)
@@ -444,6 +446,9 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
             documents = [d for d in (log.add(src, item) for src, item in outcome.items) if d is not None]
             store.record_errors(run_id, [item for _, item in outcome.items if isinstance(item, IngestError)])
             todo_ids = store.needs_analysis({d.id: analysis_key(versions, d.metadata) for d in documents})
+            stored = [d.source for d in documents if d.id not in todo_ids]
+            outcome.fetched.of(stored).commit(settings.fetch_state_path)  # nothing left to store for them
+            batches.fetched = batches.fetched.plus(outcome.fetched.without(stored))
             batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
         batches.finish()
         # Documents of earlier runs that an older model analysed (a retrained model was promoted):
@@ -453,9 +458,13 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
         outdated = store.outdated(versions)
         batches.unread += len(outdated)
         for start in range(0, len(outdated), settings.batch_size):
-            stored = list(store.stored_documents(outdated[start : start + settings.batch_size]))
-            batches.add([d for d in stored if d.source not in failed], read=len(stored))
+            again = list(store.stored_documents(outdated[start : start + settings.batch_size]))
+            batches.add([d for d in again if d.source not in failed], read=len(again))
         batches.finish()
+    # What fetching learnt beyond the documents (a feed's own validators): committed only when every URL
+    # of the run was read and stored, or a feed answering 304 next time would hide an item that failed.
+    if not any(is_url(e.path) for e in [*log.errors, *batches.failures]):
+        batches.fetched.commit(settings.fetch_state_path)
     if reviewed := apply_reviews(settings):
         get_run_logger().info("applied analysts' decisions to %d document(s)", reviewed)
     complete = outputs_complete(settings.out_dir, store.document_ids())
@@ -499,6 +508,8 @@ class _Batches:
         self.flights: deque[_Flight] = deque()
         self.submitted = self.analysed = 0
         self.replaced: list[str] = []
+        self.fetched = FetchChanges()
+        """fetch state of documents not stored yet: each URL's part is committed once it is"""
         self.failures: list[IngestError] = []
         self.headlines: dict[str, list[str]] = {}
         self.local = _runs_locally()
@@ -553,6 +564,9 @@ class _Batches:
         outcome = _outcome(flight)
         self.replaced += save_batch(_opaque(outcome), self.settings, self.versions, self.run_id)
         self.analysed += len(outcome.summaries)
+        saved = [s.source for s in outcome.summaries]
+        self.fetched.of(saved).commit(self.settings.fetch_state_path)
+        self.fetched = self.fetched.without(saved)
         # Saved, the batch's cached analysis has served; kept, it would grow with the store and replay
         # the batch's failures to a later run instead of retrying them.
         (cache_dir(self.settings) / _batch_key(flight.documents, self.versions)).unlink(missing_ok=True)
