@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 import re
 import threading
 from collections.abc import Awaitable, Callable
@@ -42,7 +43,10 @@ from review.queue import QueueSource, build_queue, decided_pairs
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
+logger = logging.getLogger(__name__)
 QUEUE_PAGE = 25
+MAX_SENTENCE = 10_000_000
+"""Sentence numbers beyond any document's; a bigger one is refused before it reaches the database."""
 _DOC_ID = re.compile(r"^[0-9a-f]{8,64}$")
 _FILE_TYPES = {
     ".json": "application/json",
@@ -120,7 +124,11 @@ def create_app(*, db_url: str, settings: Settings, token: str | None, out_dir: P
                 )
         csrf = sec.csrf_cookie(request)
         request.state.csrf = csrf or sec.new_csrf()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:  # a bug must not answer without the security headers (nor with a traceback)
+            logger.exception("the review app failed on %s %s", request.method, request.url.path)
+            return _harden(_plain(500, "Something went wrong on the server; the log says what."), request)
         if csrf is None:
             response.set_cookie(
                 sec.CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict", path="/"
@@ -234,6 +242,8 @@ def create_app(*, db_url: str, settings: Settings, token: str | None, out_dir: P
             sentence_i = int(form.get("sentence_i", ""))
         except ValueError:
             raise HTTPException(400, "bad sentence number") from None
+        if not 0 <= sentence_i <= MAX_SENTENCE:
+            raise HTTPException(400, "bad sentence number")
         who = sec.clean_who(form.get("who") or who_of(request))
         note = (form.get("note") or "").strip()[:500] or None
         try:

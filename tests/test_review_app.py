@@ -333,11 +333,30 @@ def test_bad_decisions_are_refused(client: TestClient, store: ReviewStore) -> No
         ({**item, "action": "accept", "theme": "no_such_theme"}, 400),
         ({**item, "action": "accept", "sentence_i": "x"}, 400),
         ({**item, "action": "accept", "sentence_i": "99999"}, 404),
+        ({**item, "action": "accept", "sentence_i": str(10**30)}, 400),  # was a 500: too big for SQLite
+        ({**item, "action": "accept", "sentence_i": "-1"}, 400),
     ]
     for form, status in cases:
-        assert client.post("/review/decide", data={**form, "csrf": token}).status_code == status, form
+        response = client.post("/review/decide", data={**form, "csrf": token})
+        assert response.status_code == status, form
+        assert response.headers["x-frame-options"] == "DENY", form
     with Store(store.url, create=False) as db:
         assert db.decisions() == []
+
+
+def test_a_server_error_still_carries_the_security_headers_and_no_traceback(
+    store: ReviewStore, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = TestClient(
+        create_app(db_url=store.url, settings=settings, token=None, out_dir=store.out),
+        base_url=BASE,
+        raise_server_exceptions=False,
+    )
+    monkeypatch.setattr(Store, "status", lambda self, **kw: 1 / 0)
+    response = client.get("/")
+    assert response.status_code == 500
+    assert response.headers["content-security-policy"] and response.headers["x-frame-options"] == "DENY"
+    assert "ZeroDivisionError" not in response.text and "Traceback" not in response.text
 
 
 # CSRF, token, host, bind ---------------------------------------------------------------------------
