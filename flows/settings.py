@@ -53,7 +53,10 @@ class Settings(BaseSettings):
         "by file name",
     )
     max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1, description="larger inputs are rejected")
-    fetch_timeout_s: float = Field(default=20.0, gt=0)
+    fetch_timeout_s: float = Field(default=20.0, gt=0, description="the most one fetch may take, whole")
+    lock_timeout_s: float = Field(
+        default=60.0, ge=0, description="how long a run waits for another run holding the same store"
+    )
     fetch_max_redirects: int = Field(default=5, ge=0)
     fetch_max_feed_items: int = Field(default=50, ge=1, description="new items fetched per feed per run")
 

@@ -234,3 +234,12 @@ def test_a_document_spacy_cannot_parse_fails_alone_with_its_reason_and_the_run_s
     assert "2 analysed" in said and "1 failed" in said
     assert "b.txt: spaCy could not parse it: ValueError: this text breaks the parser" in said
     assert len(list((out / "summaries").glob("*.json"))) == 2
+
+
+def test_the_lock_wait_is_a_setting_and_a_flag(monkeypatch) -> None:
+    from flows.cli.app import _parameters
+
+    monkeypatch.setenv("TAKEAWAYS_LOCK_TIMEOUT_S", "7.5")
+    get_settings.cache_clear()
+    assert _parameters(["x.txt"], None, None, None, None).lock_timeout_s == 7.5
+    assert _parameters(["x.txt"], None, None, None, None, None, 0.0).lock_timeout_s == 0.0

@@ -138,3 +138,14 @@ def test_malformed_feed_is_an_error(tmp_path: Path) -> None:
         result = ingest_sources([server.url("/feed")], settings=_settings(tmp_path))
     (error,) = result.errors
     assert error.code is ErrorCode.MALFORMED and "feed" in error.reason
+
+
+def test_a_server_that_trickles_its_answer_is_cut_off_at_the_whole_request_deadline(tmp_path: Path) -> None:
+    """Each byte arrives well within the read timeout, so only a deadline for the whole request stops a
+    server that would otherwise hold the run, and its store lock, for ever."""
+    slow = PAGE * 4  # about 1,400 bytes at 0.05 s each: over a minute in all
+    routes = {"/slow": lambda h: Reply(body=slow, headers={"Content-Type": "text/html"}, trickle_s=0.05)}
+    with local_server(routes) as server:
+        result = ingest_sources([server.url("/slow")], settings=_settings(tmp_path, fetch_timeout_s=1.0))
+    (error,) = result.errors
+    assert error.code == ErrorCode.FETCH and "took too long" in error.reason

@@ -151,6 +151,7 @@ def _parameters(
     n_process: int | None,
     max_file_bytes: int | None,
     metadata: list[Path] | None = None,
+    lock_timeout: float | None = None,
 ) -> PipelineParametersType:
     from flows.inputs.ingestion import load_metadata
     from flows.run.pipeline import PipelineParameters
@@ -171,6 +172,7 @@ def _parameters(
         batch_size=settings.batch_size,
         n_process=n_process or settings.n_process,
         max_file_bytes=max_file_bytes,
+        lock_timeout_s=settings.lock_timeout_s if lock_timeout is None else lock_timeout,
     )  # fmt: skip
 
 
@@ -185,6 +187,12 @@ def run(
     dask_address: DaskAddress = None,
     metadata: Metadata = None,
     verbose: Verbose = False,
+    lock_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="seconds to wait for another run on the same store (default 60; TAKEAWAYS_LOCK_TIMEOUT_S)"
+        ),
+    ] = None,
 ) -> None:
     """Ingest files, folders and URLs, analyse what is new or changed, and write the output folder."""
     configure_prefect(verbose=verbose)
@@ -192,7 +200,7 @@ def run(
     from flows.run.pipeline import run_pipeline
     from flows.store import StoreBusy, StoreError
 
-    params = _parameters(sources, out, db, n_process, max_file_bytes, metadata)
+    params = _parameters(sources, out, db, n_process, max_file_bytes, metadata, lock_timeout)
     with _progress() as progress:
         task = progress.add_task("running the pipeline", total=None)
         try:

@@ -8,6 +8,7 @@ every request. The state lives in a small JSON file so scheduled runs remember w
 from __future__ import annotations
 
 import json
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -138,8 +139,9 @@ def fetch_sources(
         transport=transport,
         headers={"User-Agent": _USER_AGENT},
     ) as client:
+        deadline = time.monotonic() + timeout_s  # for the whole fetch, not each read
         try:
-            response = _get(client, url, state=state, max_bytes=max_bytes)
+            response = _get(client, url, state=state, max_bytes=max_bytes, deadline=deadline)
         except IngestFailure as exc:
             yield IngestError(path=url, code=exc.code, reason=exc.reason)
             return
@@ -159,7 +161,9 @@ def fetch_sources(
         fresh = [link for link in links if link not in state.seen_items][:max_feed_items]
         for link in fresh:
             try:
-                item = _get(client, link, state=state, max_bytes=max_bytes)
+                item = _get(
+                    client, link, state=state, max_bytes=max_bytes, deadline=time.monotonic() + timeout_s
+                )
             except IngestFailure as exc:
                 yield IngestError(path=link, code=exc.code, reason=exc.reason)
                 continue
@@ -170,8 +174,11 @@ def fetch_sources(
 
 
 def _get(
-    client: httpx.Client, url: str, *, state: FetchState, max_bytes: int
+    client: httpx.Client, url: str, *, state: FetchState, max_bytes: int, deadline: float
 ) -> tuple[bytes, str, str] | None:
+    """The body, its content type and the final URL; None for a 304. ``deadline`` bounds the whole
+    request: httpx's timeout bounds each read, so a server trickling a byte every few seconds would
+    otherwise hold the run (and its store lock) for ever."""
     headers = {}
     known = state.validators.get(url, {})
     if "etag" in known:
@@ -195,6 +202,8 @@ def _get(
             chunks: list[bytes] = []
             received = 0
             for chunk in response.iter_bytes():
+                if time.monotonic() > deadline:
+                    raise IngestFailure(ErrorCode.FETCH, "timed out (the whole download took too long)")
                 received += len(chunk)
                 if received > max_bytes:
                     raise IngestFailure(

@@ -16,6 +16,8 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    trickle_s: float = 0.0
+    """send the body a byte at a time, this long apart (a server that holds a client for ever)"""
 
 
 Route = Callable[[dict[str, str]], Reply]
@@ -52,7 +54,12 @@ def local_server(routes: dict[str, Route]) -> Iterator[LocalServer]:
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
             with suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(reply.body)
+                if not reply.trickle_s:
+                    self.wfile.write(reply.body)
+                for n in range(len(reply.body)) if reply.trickle_s else ():
+                    self.wfile.write(reply.body[n : n + 1])
+                    self.wfile.flush()
+                    time.sleep(reply.trickle_s)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
