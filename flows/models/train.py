@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,8 +108,23 @@ def train_and_save(
     )  # fmt: skip
     learn_key_sentences(settings, model, taxonomy, nlp)
     model.metadata["labels"] = label_hashes(settings)
-    save_model(model, folder or settings.theme_model_dir)
+    save_model_whole(model, folder or settings.theme_model_dir)
     return model
+
+
+def save_model_whole(model: ThemeModel, folder: Path) -> None:
+    """Write the model beside ``folder`` and put it in place by renames: a training killed midway leaves
+    the model in use as it was, never a half-written one that every later run would fail to load."""
+    staging, old = folder.with_name(folder.name + ".writing"), folder.with_name(folder.name + ".replaced")
+    for leftover in (staging, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    save_model(model, staging)
+    if folder.exists():
+        folder.rename(old)
+    staging.rename(folder)
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def label_hashes(settings: Settings) -> dict[str, str]:
