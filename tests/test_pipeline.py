@@ -298,3 +298,17 @@ partners will fund teacher training in every district.</p></main></body></html>"
     assert (third.found, third.analysed) == (0, 0)
     with _store(out) as store:
         assert [s.source for s in store.summaries()] == [server.url("/news")]
+
+
+def test_a_run_with_nothing_new_restores_deleted_drafts_and_clears_killed_runs_caches(tmp_path: Path) -> None:
+    out, docs = tmp_path / "out", _statements(tmp_path / "docs", 2)
+    run_pipeline(_params(out, docs))
+    deleted = sorted((out / "drafts").glob("*.docx"))[0]
+    deleted.unlink()
+    orphan = out / ".cache" / ("0" * 64)  # an analysis cached by a batch of a run killed before saving it
+    orphan.write_text("{}")
+    again = run_pipeline(_params(out, docs))
+    assert again.analysed == 0
+    assert deleted.exists(), "the deleted draft is written again"
+    assert not orphan.exists()
+    assert [p.name[:8] for p in (out / ".cache").iterdir()] == ["publish-"]

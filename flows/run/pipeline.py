@@ -347,7 +347,7 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
         write_schemas,
     )
     from flows.outputs.report import ReportIndex
-    from flows.run.publish_cache import missing_summaries
+    from flows.run.publish_cache import missing_files
     from flows.store import Store
     from nlp.corpus import CorpusBuilder
 
@@ -359,7 +359,8 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
         remove_document_files(
             [p.stem for p in (out / "summaries").glob("*.json") if p.stem not in stored], out
         )
-        for summary in store.iter_summaries(missing_summaries(out, ids), chunk=chunk):
+        missing = missing_files(out, ids, store.documents_with_takeaways())
+        for summary in store.iter_summaries(missing, chunk=chunk):
             write_document_files([summary], out, templates)
         builder, index = CorpusBuilder(), ReportIndex(dict(labels))
         for summary in store.iter_summaries(ids, chunk=chunk):
@@ -465,9 +466,14 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
     # of the run was read and stored, or a feed answering 304 next time would hide an item that failed.
     if not any(is_url(e.path) for e in [*log.errors, *batches.failures]):
         batches.fetched.commit(settings.fetch_state_path)
+    # Analyses cached by batches of killed runs that this run did not need: nothing would ever use or
+    # delete them (every batch this run saved already removed its own).
+    for leftover in cache_dir(settings).glob("*"):
+        if leftover.is_file() and not leftover.name.startswith(_PUBLISH_PREFIX):
+            leftover.unlink(missing_ok=True)
     if reviewed := apply_reviews(settings):
         get_run_logger().info("applied analysts' decisions to %d document(s)", reviewed)
-    complete = outputs_complete(settings.out_dir, store.document_ids())
+    complete = outputs_complete(settings.out_dir, store.document_ids(), store.documents_with_takeaways())
     corpus = publish.with_options(refresh_cache=not complete)(settings, [*log.errors, *batches.failures])
     report = RunReport(
         run_id=run_id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from flows.settings import Settings
@@ -38,17 +38,23 @@ def publish_digest(settings: Settings, documents_digest: str, errors: Iterable[I
     return digest.hexdigest()
 
 
-def outputs_complete(out: Path, document_ids: Sequence[str]) -> bool:
+def outputs_complete(out: Path, document_ids: Sequence[str], with_drafts: Collection[str] = ()) -> bool:
     """Every file publishing writes is there: the corpus view, the report, the schemas and a summary
     file per stored document (a document's summary file is written after its drafts)."""
     schemas = [out / "schema" / f"{name}.schema.json" for name in SCHEMA_NAMES]
     expected = [out / "corpus.json", out / "report.html", *schemas]
-    return all(p.exists() for p in expected) and not missing_summaries(out, document_ids)
+    return all(p.exists() for p in expected) and not missing_files(out, document_ids, with_drafts)
 
 
-def missing_summaries(out: Path, document_ids: Sequence[str]) -> list[str]:
-    """The stored documents without a summary file: the files a killed run did not finish writing."""
-    return [i for i in document_ids if not (out / "summaries" / f"{i}.json").exists()]
+def missing_files(out: Path, document_ids: Sequence[str], with_drafts: Collection[str] = ()) -> list[str]:
+    """The stored documents whose files are not all there: no summary file (a killed run did not finish
+    writing them), or, for the documents ``with_drafts`` (they have takeaways), a draft deleted since."""
+    return [
+        i
+        for i in document_ids
+        if not (out / "summaries" / f"{i}.json").exists()
+        or (i in with_drafts and not all((out / "drafts" / f"{i}{x}").exists() for x in (".md", ".docx")))
+    ]
 
 
 def _files(folder: Path) -> list[Path]:

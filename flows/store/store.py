@@ -335,6 +335,11 @@ class Store:
             order = select(m.Document.id).order_by(m.Document.source, m.Document.id)
             return list(connection.execute(order).scalars())
 
+    def documents_with_takeaways(self) -> set[str]:
+        """The documents that have a draft (one needs a takeaway)."""
+        with self.engine.connect() as connection:
+            return set(connection.execute(select(m.Takeaway.document_id).distinct()).scalars())
+
     def resolve_id(self, prefix: str) -> str:
         """The one stored document whose id starts with ``prefix`` (the CLI prints short ids);
         :class:`StoreError` saying why when none or several do."""
