@@ -7,10 +7,13 @@ import io
 import zipfile
 from typing import Any
 
+import docx.table
+import docx.text.paragraph
 import pytest
 from pypdf import PdfReader, PdfWriter
 
 from nlp.errors import ErrorCode, IngestFailure
+from nlp.ingest import docx as docx_reader
 from tests.support.ingest import (
     assert_understandable,
     assert_well_formed,
@@ -55,6 +58,33 @@ def test_docx_headings_paragraphs_lists_and_tables_in_body_order() -> None:
     assert doc.title == "Skills for a Green Transition"  # no core title: the first heading
     assert doc.date == dt.date(2025, 9, 23)
     assert_well_formed(doc)
+
+
+def test_docx_styles_and_tables_are_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader never uses python-docx's per-paragraph style lookup (a scan of every style) nor its
+    per-row cell grid (the whole table rebuilt each row): a long document reads in linear time."""
+
+    def forbidden(self: object) -> None:
+        raise AssertionError("a quadratic lookup was used")
+
+    data = make_docx(_speech)
+    monkeypatch.setattr(docx.text.paragraph.Paragraph, "style", property(forbidden))
+    monkeypatch.setattr(docx.table._Row, "cells", property(forbidden))
+    doc = read(data, "speech.docx")
+    assert [s.kind for s in doc.segments][:4] == ["heading", "paragraph", "heading", "item"]
+    assert "Solar | 12,000" in doc.text
+
+
+def test_a_docx_that_unpacks_to_too_much_is_refused_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    def long(document: Any) -> None:
+        for i in range(3000):
+            document.add_paragraph(f"Paragraph {i} repeats the same words about teachers and schools.")
+
+    data = make_docx(long)
+    monkeypatch.setattr(docx_reader, "MAX_UNPACKED_BYTES", 200_000)
+    assert len(data) < 200_000
+    failure = fail(data, "long.docx")
+    assert failure.code == ErrorCode.TOO_LARGE and "unpacks to" in failure.reason
 
 
 def test_docx_core_title_and_author() -> None:
