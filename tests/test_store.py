@@ -28,6 +28,7 @@ from nlp.ingest import read_document
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import Taxonomy
 from nlp.training import ThemeModel
+from tests.support import postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "corpus" / "samples"
@@ -44,9 +45,30 @@ def summaries(nlp: Language, taxonomy: Taxonomy, theme_model: ThemeModel) -> lis
     return [s for s in out if isinstance(s, DocumentSummary)]
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(f"sqlite:///{tmp_path / 'takeaways.db'}") as opened:
+@pytest.fixture(scope="module")
+def postgres_server() -> Iterator[str]:
+    """``TAKEAWAYS_TEST_POSTGRES_URL``, else a throwaway server (``tests/support/postgres.py``)."""
+    given = os.environ.get("TAKEAWAYS_TEST_POSTGRES_URL")
+    if given:
+        pytest.importorskip("psycopg")
+        yield given
+        return
+    reason = postgres.unavailable()
+    if reason:
+        pytest.skip(reason)
+    with postgres.throwaway_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The same store tests on both backends: SQLite in a file, PostgreSQL in a database of its own."""
+    if request.param == "sqlite":
+        with Store(f"sqlite:///{tmp_path / 'takeaways.db'}") as opened:
+            yield opened
+        return
+    server = request.getfixturevalue("postgres_server")
+    with postgres.fresh_database(server) as url, Store(url) as opened:
         yield opened
 
 
@@ -352,14 +374,9 @@ def test_in_memory_store_works_for_quick_experiments(summaries: list[DocumentSum
 
 
 @pytest.fixture
-def postgres_url() -> str:
-    url = os.environ.get("TAKEAWAYS_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip(
-            "set TAKEAWAYS_TEST_POSTGRES_URL=postgresql+psycopg://... (a database it may migrate) to run"
-        )
-    pytest.importorskip("psycopg")
-    return url
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    with postgres.fresh_database(postgres_server) as url:
+        yield url
 
 
 def test_postgresql_through_the_same_code(postgres_url: str, summaries: list[DocumentSummary]) -> None:
