@@ -53,6 +53,9 @@ class Settings(BaseSettings):
         "by file name",
     )
     max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1, description="larger inputs are rejected")
+    max_read_seconds: float = Field(
+        default=120.0, gt=0, description="a large input that takes longer to read is stopped and reported"
+    )
     fetch_timeout_s: float = Field(default=20.0, gt=0, description="the most one fetch may take, whole")
     lock_timeout_s: float = Field(
         default=60.0, ge=0, description="how long a run waits for another run holding the same store"

@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     NO_TEXT_LAYER = "no_text_layer"
     NO_TEXT = "no_text"
     FETCH = "fetch_failed"
+    TOO_SLOW = "too_slow"
     DUPLICATE = "duplicate"
     ANALYSIS = "analysis_failed"
 

@@ -155,3 +155,22 @@ def test_a_transcript_with_one_bad_byte_keeps_its_speakers() -> None:
     document = read(data, "meeting.txt")
     assert {"José García", "Ana Núñez"} <= set(document.speakers)
     assert "line 3" in document.metadata["encoding"]
+
+
+def test_a_large_input_that_reads_too_slowly_is_stopped_and_the_others_go_on(tmp_path) -> None:
+    """Large files are read in a process of their own, killed at the time limit (here far below what
+    starting one takes): the slow file is an error naming the limit, the small one is read."""
+    from flows.inputs.ingestion import SEPARATE_PROCESS_BYTES, ingest_sources
+    from flows.settings import Settings
+
+    big = tmp_path / "big.txt"
+    big.write_text("Teachers need training in every district.\n\n" * (SEPARATE_PROCESS_BYTES // 4))
+    (tmp_path / "small.txt").write_text("Schools need funds.\n\nThe ministry will pay.\n")
+    slow = Settings().model_copy(update={"out_dir": tmp_path / "out", "max_read_seconds": 0.01})
+    result = ingest_sources([str(tmp_path)], settings=slow)
+    assert [d.source for d in result.documents] == [str(tmp_path / "small.txt")]
+    (error,) = result.errors
+    assert error.path == str(big) and error.code == ErrorCode.TOO_SLOW and "0.01 s" in error.reason
+    patient = Settings().model_copy(update={"out_dir": tmp_path / "out"})
+    again = ingest_sources([str(big)], settings=patient)
+    assert len(again.documents) == 1 and again.documents[0].text.startswith("Teachers need training")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -189,10 +191,24 @@ def _with_metadata(
         return IngestError(path=outcome.source, code=ErrorCode.MALFORMED, reason=str(exc))
 
 
+SEPARATE_PROCESS_BYTES = 256 * 1024
+"""Word and PDF files at least this large, and any file ten times larger, are read in a process of their
+own, stopped when it takes longer than ``settings.max_read_seconds``: a pathological file (a document
+that unpacks to millions of elements) must not hold the run and its store lock for hours. The rest are
+read here: plain-text formats read in linear time, and starting a process (about half a second) would
+cost more than reading them."""
+_PACKED_FORMATS = (".docx", ".pdf")
+
+
 def _read_local(item: LocalInput, *, settings: Settings) -> Document | IngestError:
     path = str(item.path)
     try:
         data = read_local(item, max_bytes=settings.max_file_bytes)
+        packed = item.path.suffix.lower() in _PACKED_FORMATS
+        if len(data) >= SEPARATE_PROCESS_BYTES * (1 if packed else 10):
+            return read_in_own_process(
+                data, source=path, name=item.path.name, seconds=settings.max_read_seconds
+            )
         return read_document(data, source=path, name=item.path.name)
     except IngestFailure as exc:
         return IngestError(path=path, code=exc.code, reason=exc.reason)
@@ -200,6 +216,45 @@ def _read_local(item: LocalInput, *, settings: Settings) -> Document | IngestErr
         return IngestError(
             path=path, code=ErrorCode.MALFORMED, reason=f"unexpected error while reading: {exc!r}"
         )
+
+
+def read_in_own_process(data: bytes, *, source: str, name: str, seconds: float) -> Document:
+    """``read_document`` in a fresh process that is killed after ``seconds``; :class:`IngestFailure` with
+    the reason when it is stopped, dies or refuses the input."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    reader = context.Process(target=_read_and_send, args=(send, data, source, name), daemon=True)
+    reader.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            raise IngestFailure(
+                ErrorCode.TOO_SLOW, f"reading it took longer than {seconds:g} s, so it was stopped"
+            )
+        outcome: Document | tuple[str, str] = receive.recv()
+    except EOFError:
+        reader.join()
+        raise IngestFailure(
+            ErrorCode.MALFORMED, f"the process reading it died (exit code {reader.exitcode})"
+        ) from None
+    finally:
+        if reader.is_alive():
+            reader.kill()
+        reader.join()
+        receive.close()
+    if isinstance(outcome, tuple):
+        raise IngestFailure(ErrorCode(outcome[0]), outcome[1])
+    return outcome
+
+
+def _read_and_send(send: Connection, data: bytes, source: str, name: str) -> None:
+    """The reading process: the document, or (error code, reason)."""
+    try:
+        send.send(read_document(data, source=source, name=name))
+    except IngestFailure as exc:
+        send.send((exc.code.value, exc.reason))
+    except Exception as exc:  # noqa: BLE001 - a reader bug is this input's failure
+        send.send((ErrorCode.MALFORMED.value, f"unexpected error while reading: {exc!r}"))
 
 
 def _read_fetched(fetched: Fetched) -> Document | IngestError:
