@@ -14,7 +14,7 @@
   const rows = data.rows.map((r, i) => ({
     i, doc: r[0], rank: r[1], theme: r[2], text: r[3], where: r[4], speaker: r[5], score: r[6],
     reviewed: r[7], anchor: r[8], evidence: r[9], date: docs[r[0]][2], label: docs[r[0]][0],
-    page: docs[r[0]][1].replace(/^report\//, ""),
+    page: `documents/${docs[r[0]][1]}`,
   }));
   let sortKey = null, sortDir = 1, page = 0;
 

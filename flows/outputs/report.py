@@ -136,10 +136,6 @@ class Brief:
     takeaways: list[str]
     """theme labels of its takeaways, in rank order"""
 
-    @property
-    def page(self) -> str:
-        return document_page(self.id)
-
 
 @dataclass
 class ReportIndex:
@@ -343,7 +339,7 @@ def _table_data(index: ReportIndex, colours: dict[str, str]) -> str:
     data = {
         "themes": {t: [label, colours.get(t, "#777777")] for t, label in index.labels.items()},
         "documents": [
-            [b.label, b.page, b.date.isoformat() if b.date else "", b.kind] for b in index.briefs
+            [b.label, document_file(b.id), b.date.isoformat() if b.date else "", b.kind] for b in index.briefs
         ],
         "rows": [
             [
@@ -364,7 +360,12 @@ def _sha256_source(script: str) -> str:
 
 def document_page(document_id: str) -> str:
     """Where a document's page is, relative to the output folder."""
-    return f"report/documents/{_short(document_id)}.html"
+    return f"report/documents/{document_file(document_id)}"
+
+
+def document_file(document_id: str) -> str:
+    """The file name of a document's page (what pages in ``report/`` link to under ``documents/``)."""
+    return f"{_short(document_id)}.html"
 
 
 def _rows(s: DocumentSummary, doc_label: str) -> list[Row]:
@@ -406,6 +407,7 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["reading"] = reading_text
     env.filters["unmarked"] = strip_markup
     env.globals["document_page"] = document_page
+    env.globals["document_file"] = document_file
     return env
 
 

@@ -90,7 +90,7 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def check_sqlite_file(path: Path) -> frozenset[str]:
+def check_sqlite_file(path: Path, *, verify: bool = True) -> frozenset[str]:
     """Refuse a non-empty file that is not a SQLite database of ours, never writing to it; its revisions."""
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_MAGIC))
@@ -105,7 +105,7 @@ def check_sqlite_file(path: Path) -> frozenset[str]:
     try:
         with engine.connect() as connection:
             revisions = check_ours(connection, str(path))
-            if revisions:
+            if revisions and verify:
                 _check_intact(connection, path)
             return revisions
     except SQLAlchemyError as exc:

@@ -96,7 +96,9 @@ class NewDecision(BaseModel):
 class Store:
     """A takeaways store at ``url``; refuses a database that is not one, initialises a new one."""
 
-    def __init__(self, url: str | URL, *, create: bool = True) -> None:
+    def __init__(self, url: str | URL, *, create: bool = True, verify: bool = True) -> None:
+        """``verify``: SQLite's check of every page before anything is written (it reads the whole file);
+        the tasks of a run skip it, the run having checked the store when it took the lock."""
         self.url = make_url(url)
         self.where = describe(self.url)
         path = sqlite_path(self.url)
@@ -105,7 +107,7 @@ class Store:
             if path.is_dir():
                 raise StoreError(f"{path} is a folder, not a database file")
             if path.exists() and path.stat().st_size > 0:
-                revisions = check_sqlite_file(path)  # before our engine, whose settings write to the file
+                revisions = check_sqlite_file(path, verify=verify)  # before our engine writes to it
             if not revisions and not create:
                 raise StoreError(f"no takeaways store at {path}")
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -247,9 +249,10 @@ class Store:
         earlier: list[str] = []
         with self._writing() as connection:
             if replace:
+                saving = set(ids)
                 for chunk in _chunks(sorted({s.source for s in batch})):
                     query = select(m.Document.id).where(m.Document.source.in_(chunk))
-                    earlier += [i for i in connection.execute(query).scalars() if i not in set(ids)]
+                    earlier += [i for i in connection.execute(query).scalars() if i not in saving]
                 self._replace(connection, earlier, {})
             self._replace(connection, ids, rows)
         return ids, earlier
