@@ -1,76 +1,90 @@
-"""Speed benchmark: ``python -m benchmarks.throughput [--sizes 100 1000]``.
+"""Speed benchmark: ``python -m benchmarks.throughput [--sizes 40 100 1000] [--repeats 5]``.
 
-Measures, in one session and on the same UN General Debate speeches (read in place from
-``../shared/data/ungdc/TXT/*/*.txt``, sorted, first N; only symlinks go into a temporary folder):
+Measures the speed acceptance criteria side by side in one session, one process at a time, each row with
+the 1-minute load average before and after it:
 
-- bare spaCy: words/s of ``nlp.pipe`` with the analysis pipeline (``analysis_pipeline("en_core_web_sm")``)
-  over the speeches' normalized text (``read_document(...).text``, exactly what ``takeaways run``
-  analyses), ``n_process=1``, run twice per size; the full default ``en_core_web_sm`` (with the parser)
-  once, for reference;
-- the whole ``takeaways run`` (a subprocess, fresh output folder, ``PREFECT_HOME`` and theme models in a
-  temporary folder, the model trained before any timing): wall time, words/s, ratio to bare spaCy, with
-  and without the constant start-up (measured as a run over one tiny document);
-- peak memory of the run's process tree, scaling (N, ``--n-process 2``, ``--task-runner dask``) and the
-  cost of an incremental second run with nothing new.
+1. one short document (the bundled press release sample): a whole ``takeaways run``, median of the
+   repeats, cold (the command boots Prefect's ephemeral API) and with a running local Prefect server;
+2. ``takeaways run`` against the naive spaCy script a user would write (``spacy.load`` + ``nlp.pipe``),
+   both whole processes, on the same UN General Debate speeches (``../shared/data/ungdc/TXT/*/*.txt``,
+   sorted, first N, linked into a temporary folder);
+3. a second run over the same sources and output folder with nothing new;
+4. peak memory of the run's process tree at 100 and 1,000 documents;
+5. ``--task-runner dask`` at 100 documents, and the default run's time per 1,000 documents.
 
-Prints a Markdown report and writes it into ``benchmarks/RESULTS.md`` under "## Speed" (other sections
-are kept as they are). "Words" are whitespace-separated tokens of the normalized text.
+Prints a Markdown report whose summary states each criterion's target and PASS/FAIL, and writes it into
+``benchmarks/RESULTS.md`` under "## Speed" (other sections are kept as they are).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import importlib.util
 import os
 import platform
 import re
 import shutil
+import signal
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
 
-from spacy.language import Language
-
 from benchmarks.results_file import RESULTS, replace_section
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "ungdc" / "TXT"
+SAMPLE = PROJECT_ROOT / "corpus" / "samples" / "statement_ministry.html"
 SECTION = "## Speed"
 COMMAND = "python -m benchmarks.throughput"
 SPACY_MODEL = "en_core_web_sm"
-PIPE_BATCH_SIZE = 16  # what flows.run.parsing.parse_batch passes to nlp.pipe
+DEFAULT_SIZES = (40, 100, 1000)
+DASK_SIZE = 100
 _PACKAGES = ("spacy", "prefect", "prefect-dask", "dask", "distributed", "scikit-learn", "pydantic", "psutil")
-_DONE = re.compile(r"(\d+) analysed, (\d+) unchanged, (\d+) failed")
+# \s+: Rich wraps long lines when its output is not a terminal
+_DONE = re.compile(r"(\d+)\s+analysed(?:\s+\([^)]*\))?,\s+(\d+)\s+unchanged,\s+(\d+)\s+failed")
+_NAIVE_DONE = re.compile(r"^(\d+) documents$", re.M)
 _SAMPLE_INTERVAL_S = 0.25
+_SERVER_TIMEOUT_S = 120.0
 _MB = 1024 * 1024
-_TINY_TEXT = (
-    "Mr. President, the world faces a climate emergency that no country can solve alone.\n\n"
-    "We call on all Member States to honour their commitments on climate finance and to support the "
-    "most vulnerable nations as they adapt. Peace and development go hand in hand.\n"
-)
-_PREFECT_ONLY = """
-from flows.run.prefect_env import configure_prefect
-configure_prefect()
-from prefect import flow
 
-@flow(name="empty")
-def empty() -> int:
-    return 1
+# Targets of the acceptance criteria.
+ONE_DOC_COLD_S = 6.0
+ONE_DOC_SERVER_S = 4.0
+NAIVE_RATIO = {40: 1.0, 1000: 1.3}
+RERUN_SHARE, RERUN_FLOOR_S = 0.10, 5.0
+MEMORY_SIZES = (100, 1000)
+MEMORY_FLAT = 0.10
 
-empty()
+_NAIVE_SCRIPT = """\
+import glob
+import sys
+
+import spacy
+
+nlp = spacy.load({package!r})
+texts = [open(path, encoding="utf-8", errors="replace").read() for path in sorted(glob.glob(sys.argv[1]))]
+for doc in nlp.pipe(texts):
+    pass
+print(len(texts), "documents")
 """
 
 
 @dataclass(frozen=True)
 class Measure:
-    """One timed measurement; CPU and memory are those of the whole process tree where known."""
+    """One timed process; CPU and memory are those of its whole process tree."""
 
     wall_s: float
     cpu_s: float
@@ -80,58 +94,23 @@ class Measure:
     """Largest single process of the tree, sampled with psutil (``ru_maxrss`` without psutil)."""
     tree_rss_mb: float | None = None
     """Peak of the summed RSS of the process tree, sampled every 0.25 s with psutil (if installed)."""
-    analysed: int | None = None
-    skipped: int | None = None
-
-
-@dataclass(frozen=True)
-class Row:
-    name: str
-    n: int | None
-    words: int | None
-    measure: Measure
-    bare_wps: float | None = None
-    """Mean words/s (wall) of the bare spaCy passes over the same texts."""
-    bare_cpu_wps: float | None = None
-    """Mean words per CPU-second of the same bare passes."""
-    startup_s: float | None = None
+    output: str = field(default="", repr=False)
 
     @property
-    def wps(self) -> float | None:
-        return self.words / self.measure.wall_s if self.words else None
-
-    @property
-    def ratio(self) -> float | None:
-        return self.wps / self.bare_wps if self.wps and self.bare_wps else None
-
-    @property
-    def ratio_excl_startup(self) -> float | None:
-        if not self.words or not self.bare_wps or self.startup_s is None:
-            return None
-        if self.measure.wall_s <= self.startup_s:
-            return None
-        return self.words / (self.measure.wall_s - self.startup_s) / self.bare_wps
-
-    @property
-    def cpu_wps(self) -> float | None:
-        return self.words / self.measure.cpu_s if self.words and self.measure.cpu_s else None
-
-    @property
-    def cpu_ratio(self) -> float | None:
-        return self.cpu_wps / self.bare_cpu_wps if self.cpu_wps and self.bare_cpu_wps else None
+    def counts(self) -> tuple[int, int, int] | None:
+        """``takeaways run``'s analysed, unchanged and failed documents, from its last line."""
+        done = _DONE.search(self.output)
+        return (int(done[1]), int(done[2]), int(done[3])) if done else None
 
 
 @dataclass
 class Corpus:
-    """The first N speeches: their paths, normalized texts and word counts (duplicates dropped)."""
+    """The first N speeches, linked into ``folder``; words as the naive script reads them."""
 
     n: int
     paths: list[Path]
-    texts: list[str]
     words: int
-    rejected: int
-    duplicates: int
-    folder: Path = field(default_factory=Path)
+    folder: Path
 
 
 class TreeSampler(threading.Thread):
@@ -189,61 +168,24 @@ def speech_paths(data: Path, n: int) -> list[Path]:
     return sorted(data.glob("*/*.txt"))[:n]
 
 
-def load_corpus(paths: Sequence[Path], n: int, folder: Path) -> Corpus:
-    """Normalize the first ``n`` speeches as ``takeaways run`` does and link them into ``folder``."""
-    from nlp.errors import IngestFailure
-    from nlp.ingest import read_document
+def read_text(path: Path) -> str:
+    """A file as the naive script reads it."""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
 
-    texts: list[str] = []
-    seen: set[str] = set()
-    rejected = duplicates = 0
+
+def link_corpus(paths: Sequence[Path], n: int, folder: Path) -> Corpus:
+    """Link the first ``n`` speeches into ``folder`` (read in place) and count their words."""
     folder.mkdir(parents=True, exist_ok=True)
     for path in paths[:n]:
         (folder / path.name).symlink_to(path.resolve())
-        try:
-            document = read_document(path.read_bytes(), source=str(path), name=path.name)
-        except IngestFailure:
-            rejected += 1
-            continue
-        if document.id in seen:
-            duplicates += 1
-            continue
-        seen.add(document.id)
-        texts.append(document.text)
-    words = sum(len(t.split()) for t in texts)
-    return Corpus(n, list(paths[:n]), texts, words, rejected, duplicates, folder)
-
-
-def bare_pass(nlp: Language, texts: Sequence[str]) -> Measure:
-    before = load1()
-    cpu0, t0 = time.process_time(), time.perf_counter()
-    for _ in nlp.pipe(texts, batch_size=PIPE_BATCH_SIZE, n_process=1):
-        pass
-    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    return Measure(wall_s=wall, cpu_s=cpu, load_before=before, load_after=load1())
-
-
-def engine_pass(runner: Runner, texts: Sequence[str]) -> Measure:
-    """Read and analyse in this process with the run's theme model: what the run costs beyond spaCy
-    before any orchestration, storage or output is added."""
-    from flows.models.train import build_analyzer
-    from flows.settings import Settings
-    from nlp.analyse import analyse
-    from nlp.ingest import read_document
-
-    settings = Settings(models_dir=Path(runner.env["TAKEAWAYS_MODELS_DIR"]))
-    analyzer, _ = build_analyzer(settings)
-    documents = [read_document(t.encode(), source=f"speech-{k}.txt") for k, t in enumerate(texts)]
-    before = load1()
-    cpu0, t0 = time.process_time(), time.perf_counter()
-    for _ in analyse(documents, analyzer=analyzer, n_process=1, batch_size=PIPE_BATCH_SIZE):
-        pass
-    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    return Measure(wall_s=wall, cpu_s=cpu, load_before=before, load_after=load1())
+    words = sum(len(read_text(path).split()) for path in paths[:n])
+    return Corpus(n, list(paths[:n]), words, folder)
 
 
 def run_process(argv: Sequence[str], *, env: dict[str, str], log_path: Path) -> Measure:
     """Run a command to completion; wall time, CPU and peak RSS of its whole process tree."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     before = load1()
     with log_path.open("w", encoding="utf-8") as out:
         t0 = time.perf_counter()
@@ -258,10 +200,9 @@ def run_process(argv: Sequence[str], *, env: dict[str, str], log_path: Path) -> 
     if process.returncode != 0:
         tail = "\n".join(output.splitlines()[-30:])
         raise RuntimeError(f"{' '.join(argv)} exited with {process.returncode}:\n{tail}")
-    done = _DONE.search(output)
     sampled = sampler.available and sampler.peak_bytes > 0
     # ru_maxrss only without psutil: Linux keeps the parent's peak RSS across fork + exec, so a small
-    # child of this (large) process would report this process's size.
+    # child of this process would report this process's size.
     return Measure(
         wall_s=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
@@ -269,15 +210,88 @@ def run_process(argv: Sequence[str], *, env: dict[str, str], log_path: Path) -> 
         load_after=load1(),
         max_process_rss_mb=sampler.peak_single_bytes / _MB if sampled else usage.ru_maxrss / 1024,
         tree_rss_mb=sampler.peak_bytes / _MB if sampled else None,
-        analysed=int(done.group(1)) if done else None,
-        skipped=int(done.group(2)) if done else None,
+        output=output,
     )
 
 
-class Runner:
-    """``takeaways`` subprocesses sharing one temporary PREFECT_HOME and theme-model folder."""
+def installed_package() -> str:
+    """The spaCy package ``takeaways run`` loads, so that the naive script loads the same one."""
+    from nlp.pipeline import candidate_packages
 
-    def __init__(self, work: Path) -> None:
+    for package in candidate_packages(SPACY_MODEL):
+        if importlib.util.find_spec(package) is not None:
+            return package
+    raise SystemExit(f"none of {candidate_packages(SPACY_MODEL)} is installed: run `make install` first")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PrefectServer:
+    """``prefect server start`` on a free port in its own process group, as an operator would run it."""
+
+    def __init__(self, work: Path, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        self.log_path = work / "logs" / "prefect-server.log"
+        self.env = {
+            **env,
+            "PREFECT_HOME": str(work / "prefect-server-home"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> float:
+        """Start the server and wait until it answers; seconds it took."""
+        prefect = Path(sys.executable).with_name("prefect")
+        argv = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        with self.log_path.open("wb") as out:
+            self.process = subprocess.Popen(
+                argv, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + _SERVER_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                tail = self.log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+                raise RuntimeError(f"`prefect server start` exited with {self.process.returncode}:\n{tail}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - t0
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"the Prefect server did not answer at {self.url} within {_SERVER_TIMEOUT_S:.0f} s"
+        )
+
+    def stop(self) -> None:
+        """Kill the server's whole process group (its API and services); safe to call twice."""
+        if self.process is None:
+            return
+        process, self.process = self.process, None
+        for sig, wait_s in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 10.0)):
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                process.wait(timeout=wait_s)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+
+
+class Runner:
+    """Measured subprocesses sharing one temporary PREFECT_HOME and (empty) theme-model folder."""
+
+    def __init__(self, work: Path, package: str) -> None:
         self.work = work
         executable = Path(sys.executable).with_name("takeaways")
         found = executable if executable.exists() else shutil.which("takeaways")
@@ -289,29 +303,64 @@ class Runner:
             for k, v in os.environ.items()
             if not k.startswith("TAKEAWAYS_") and k not in ("PREFECT_API_URL", "PREFECT_API_KEY")
         }
-        self.env["TAKEAWAYS_MODELS_DIR"] = str(work / "models")
+        self.models_dir = work / "models"
+        self.env["TAKEAWAYS_MODELS_DIR"] = str(self.models_dir)
         self.env["PREFECT_HOME"] = str(work / "prefect-home")
+        self.naive_script = work / "naive_spacy.py"
+        self.naive_script.write_text(_NAIVE_SCRIPT.format(package=package), encoding="utf-8")
         self._count = 0
+        self._outs = 0
 
     def _log(self, label: str) -> Path:
         self._count += 1
         return self.work / "logs" / f"{self._count:02d}-{label}.log"
 
-    def train(self) -> Measure:
-        (self.work / "logs").mkdir(parents=True, exist_ok=True)
-        return run_process([self.takeaways, "train"], env=self.env, log_path=self._log("train"))
+    def fresh_out(self, label: str) -> Path:
+        self._outs += 1
+        return self.work / "out" / f"{self._outs:02d}-{label}"
 
-    def run(self, sources: Sequence[Path], out: Path, *extra: str, label: str) -> Measure:
+    def run(
+        self, sources: Sequence[Path], out: Path, *extra: str, label: str, api_url: str | None = None
+    ) -> Measure:
         argv = [self.takeaways, "run", *map(str, sources), "--out", str(out), *extra]
-        return run_process(argv, env=self.env, log_path=self._log(label))
+        env = {**self.env, "PREFECT_API_URL": api_url} if api_url else self.env
+        return run_process(argv, env=env, log_path=self._log(label))
 
-    def prefect_only(self) -> Measure:
-        return run_process([sys.executable, "-c", _PREFECT_ONLY], env=self.env, log_path=self._log("prefect"))
+    def naive(self, corpus: Corpus) -> Measure:
+        argv = [sys.executable, str(self.naive_script), str(corpus.folder / "*.txt")]
+        return run_process(argv, env=self.env, log_path=self._log(f"naive-{corpus.n}"))
+
+    def trained_models(self) -> list[Path]:
+        """Whatever a run saved into TAKEAWAYS_MODELS_DIR: nothing, when the shipped model was used."""
+        return sorted(self.models_dir.rglob("*")) if self.models_dir.exists() else []
 
 
-def check_analysed(measure: Measure, expected: int, *, label: str) -> None:
-    if measure.analysed != expected:
-        log(f"WARNING {label}: analysed {measure.analysed}, expected {expected} (see the run's log)")
+@dataclass
+class Results:
+    started: dt.datetime
+    sizes: list[int]
+    repeats: int
+    dask_size: int | None
+    package: str = ""
+    corpora: dict[int, Corpus] = field(default_factory=dict)
+    setup: Measure | None = None
+    """The first run in the fresh PREFECT_HOME (creates Prefect's database): shown, not in a median."""
+    one_doc: dict[str, list[Measure]] = field(default_factory=lambda: {"cold": [], "server": []})
+    server_boot_s: float | None = None
+    naive: dict[int, Measure] = field(default_factory=dict)
+    runs: dict[tuple[str, int], Measure] = field(default_factory=dict)
+    """Keyed by ("run" | "rerun" | "dask", N)."""
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    total_s: float = 0.0
+    load_range: str = ""
+
+    def median(self, mode: str) -> float | None:
+        runs = self.one_doc.get(mode)
+        return statistics.median(m.wall_s for m in runs) if runs else None
+
+    def words(self, n: int) -> int:
+        return self.corpora[n].words
 
 
 def versions() -> str:
@@ -357,267 +406,328 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+def _busy(load: float) -> bool:
+    return load > (os.cpu_count() or 1) + 1  # +1: this benchmark's own busy process
+
+
 def _load(measure: Measure) -> str:
-    busy = max(measure.load_before, measure.load_after) > (os.cpu_count() or 1) + 1  # +1: this benchmark
+    busy = _busy(max(measure.load_before, measure.load_after))
     return f"{measure.load_before:.1f}→{measure.load_after:.1f}{' ⚠' if busy else ''}"
 
 
-def throughput_table(rows: Sequence[Row]) -> str:
+def _load_range(measures: Sequence[Measure]) -> str:
+    loads = [x for m in measures for x in (m.load_before, m.load_after)]
+    return f"{min(loads):.1f}–{max(loads):.1f} over the runs{' ⚠' if _busy(max(loads)) else ''}"
+
+
+def _median(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
+
+
+def one_doc_table(res: Results) -> str:
     header = (
         "measurement",
-        "N",
         "wall s",
         "CPU s",
-        "words/s",
-        "× bare",
-        "× bare excl. start-up",
-        "words/CPU-s",
-        "× bare (CPU)",
         "peak RSS tree MB",
         "max process RSS MB",
         "load 1 min before→after",
     )
-    body = [
-        (
-            r.name,
-            _fmt(r.n),
-            _fmt(r.measure.wall_s),
-            _fmt(r.measure.cpu_s),
-            _fmt(r.wps, 0),
-            _fmt(r.ratio, 2),
-            _fmt(r.ratio_excl_startup, 2),
-            _fmt(r.cpu_wps, 0),
-            _fmt(r.cpu_ratio, 2),
-            _fmt(r.measure.tree_rss_mb, 0),
-            _fmt(r.measure.max_process_rss_mb, 0),
-            _load(r.measure),
+
+    def row(name: str, m: Measure) -> tuple[str, ...]:
+        return (
+            name,
+            _fmt(m.wall_s, 2),
+            _fmt(m.cpu_s),
+            _fmt(m.tree_rss_mb, 0),
+            _fmt(m.max_process_rss_mb, 0),
+            _load(m),
         )
-        for r in rows
-    ]
+
+    body: list[tuple[str, ...]] = []
+    if res.setup is not None:
+        body.append(
+            row(
+                "setup: first run in the fresh PREFECT_HOME (creates Prefect's database; no median)",
+                res.setup,
+            )
+        )
+    for mode, label in (("cold", "cold (ephemeral API)"), ("server", "with a running local Prefect server")):
+        runs = res.one_doc[mode]
+        body += [row(f"{label}, run {i}", m) for i, m in enumerate(runs, 1)]
+        if runs:
+            body.append(
+                (
+                    f"**{label}, median of {len(runs)}**",
+                    f"**{statistics.median(m.wall_s for m in runs):.2f}**",
+                    _fmt(statistics.median(m.cpu_s for m in runs)),
+                    _fmt(_median([m.tree_rss_mb for m in runs]), 0),
+                    _fmt(_median([m.max_process_rss_mb for m in runs]), 0),
+                    _load_range(runs),
+                )
+            )
     return table(header, body)
 
 
-@dataclass
-class Results:
-    started: dt.datetime
-    sizes: list[int]
-    scale_size: int | None
-    corpora: dict[int, Corpus] = field(default_factory=dict)
-    bare: dict[int, list[Measure]] = field(default_factory=dict)
-    runs: dict[tuple[str, int], Measure] = field(default_factory=dict)
-    """(kind, N) -> measure; kinds: run (defaults), rerun (incremental), n2, dask."""
-    parser: tuple[int, str, Measure] | None = None
-    analysis: tuple[int, Measure] | None = None
-    """N, and the engine alone (``nlp.analyse.analyse``) in this process: no Prefect, store or outputs."""
-    startups: list[tuple[str, Measure]] = field(default_factory=list)
-    """Runs over one tiny document: when, measure (the first one with a fresh PREFECT_HOME)."""
-    prefect: Measure | None = None
-    train: Measure | None = None
-    load_s: float = 0.0
-    total_s: float = 0.0
-    load_range: str = "?"
-    notes: list[str] = field(default_factory=list)
+def corpus_table(res: Results) -> str:
+    header = (
+        "measurement",
+        "N",
+        "analysed / unchanged",
+        "wall s",
+        "CPU s",
+        "words/s",
+        "naive wall ÷ this wall",
+        "% of the first run",
+        "peak RSS tree MB",
+        "max process RSS MB",
+        "load 1 min before→after",
+    )
+    body: list[tuple[str, ...]] = []
 
-    @property
-    def startup(self) -> Measure | None:
-        """The constant start-up: the fastest warm tiny run (the least disturbed by other processes)."""
-        warm = [m for _, m in self.startups[1:]] or [m for _, m in self.startups]
-        return min(warm, key=lambda m: m.wall_s) if warm else None
+    def row(name: str, n: int, m: Measure, *, speed: bool = True, share: float | None = None) -> None:
+        counts = m.counts
+        naive = res.naive.get(n)
+        body.append(
+            (
+                name,
+                _fmt(n),
+                f"{counts[0]:,} / {counts[1]:,}" if counts else "–",
+                _fmt(m.wall_s),
+                _fmt(m.cpu_s),
+                _fmt(res.words(n) / m.wall_s, 0) if speed else "–",
+                f"{naive.wall_s / m.wall_s:.2f}×" if naive and speed and m is not naive else "–",
+                f"{share:.1%}" if share is not None else "–",
+                _fmt(m.tree_rss_mb, 0),
+                _fmt(m.max_process_rss_mb, 0),
+                _load(m),
+            )
+        )
 
-    def bare_wps(self, n: int) -> float | None:
-        passes = self.bare.get(n)
-        if not passes:
-            return None
-        return sum(self.corpora[n].words / m.wall_s for m in passes) / len(passes)
+    for n in res.sizes:
+        if n in res.naive:
+            row("naive spaCy script", n, res.naive[n])
+        first = res.runs.get(("run", n))
+        if first is not None:
+            row("**`takeaways run`**", n, first)
+        if ("rerun", n) in res.runs:
+            rerun = res.runs[("rerun", n)]
+            share = rerun.wall_s / first.wall_s if first else None
+            row("second `takeaways run`, nothing new", n, rerun, speed=False, share=share)
+        if n == res.dask_size and ("dask", n) in res.runs:
+            row("`takeaways run --task-runner dask` (2 workers)", n, res.runs[("dask", n)])
+    return table(header, body)
 
-    def bare_cpu_wps(self, n: int) -> float | None:
-        passes = self.bare.get(n)
-        if not passes:
-            return None
-        return sum(self.corpora[n].words / m.cpu_s for m in passes) / len(passes)
 
-    def _row(self, name: str, n: int, measure: Measure, *, run: bool = True) -> Row:
-        startup = self.startup.wall_s if self.startup and run else None
-        return Row(name, n, self.corpora[n].words, measure, self.bare_wps(n), self.bare_cpu_wps(n), startup)
-
-    def rows(self) -> list[Row]:
-        rows: list[Row] = []
-        chosen = self.startup
-        for i, (when, measure) in enumerate(self.startups):
-            name = "start-up: `takeaways run`, 1 tiny doc, " + when
-            if i == 0:
-                name += " (fresh PREFECT_HOME)"
-            rows.append(Row(f"**{name}**" if measure is chosen else name, 1, None, measure))
-        if self.prefect is not None:
-            rows.append(Row("Prefect alone: an empty flow on the ephemeral server", None, None, self.prefect))
-        for n in self.sizes:
-            for i, measure in enumerate(self.bare.get(n, [])):
-                when = " (after the runs)" if i else ""
-                rows.append(
-                    self._row(f"bare spaCy, analysis pipeline, pass {i + 1}{when}", n, measure, run=False)
-                )
-            if ("run", n) in self.runs:
-                rows.append(self._row("**`takeaways run`** (defaults)", n, self.runs[("run", n)]))
-            if ("rerun", n) in self.runs:
-                rows.append(Row("second run, nothing new (incremental)", n, None, self.runs[("rerun", n)]))
-        if self.parser is not None:
-            n, pipes, measure = self.parser
-            rows.append(self._row(f"reference: full `{SPACY_MODEL}` ({pipes})", n, measure, run=False))
-        if self.analysis is not None:
-            n, measure = self.analysis
-            name = "reference: the engine alone (`nlp.analyse`, models loaded; no Prefect, store or files)"
-            rows.append(self._row(name, n, measure, run=False))
-        s = self.scale_size
-        if s is not None:
-            for key, name in (
-                ("run", "`takeaways run` (defaults: one spaCy process, one analysis process)"),
-                ("n2", "`takeaways run --n-process 2`"),
-                ("dask", "`takeaways run --task-runner dask` (2 workers)"),
-            ):
-                if (key, s) in self.runs and not (key == "run" and s in self.sizes):
-                    rows.append(self._row(name, s, self.runs[(key, s)]))
-        return rows
+def _verdict(ok: bool) -> str:
+    return "**PASS**" if ok else "**FAIL**"
 
 
 def summary_lines(res: Results) -> list[str]:
-    startup_m = res.startup
-    startup = startup_m.wall_s if startup_m else 0.0
-    startup_cpu = startup_m.cpu_s if startup_m else 0.0
+    """Each criterion with its target and PASS/FAIL, computed from the rows above."""
     lines: list[str] = []
+    verdicts: list[bool] = []
+
+    def criterion(text: str, ok: bool | None) -> None:
+        if ok is not None:
+            verdicts.append(ok)
+            text += f": {_verdict(ok)}"
+        lines.append(f"- {text}.")
+
+    for mode, label, target in (
+        ("cold", "cold", ONE_DOC_COLD_S),
+        ("server", "with a running local Prefect server", ONE_DOC_SERVER_S),
+    ):
+        median = res.median(mode)
+        if median is None:
+            criterion(f"1. One short document, {label}: not measured", False)
+            continue
+        walls = ", ".join(f"{m.wall_s:.2f}" for m in res.one_doc[mode])
+        criterion(
+            f"1. One short document, {label}: median {median:.2f} s ({walls}); target ≤ {target:g} s",
+            median <= target,
+        )
+
     for n in res.sizes:
-        run, rerun, bare = res.runs.get(("run", n)), res.runs.get(("rerun", n)), res.bare_wps(n)
-        bare_cpu = res.bare_cpu_wps(n)
-        words = res.corpora[n].words
-        if run and bare and bare_cpu:
-            ratio = words / run.wall_s / bare
-            excl = f"{words / (run.wall_s - startup) / bare:.2f}×" if run.wall_s > startup else "–"
-            lines.append(
-                f"- N = {n}: the whole run at **{ratio:.2f}×** bare spaCy speed ({excl} without the "
-                f"{startup:.1f} s start-up; {words / run.cpu_s / bare_cpu:.2f}× in words per CPU-second). "
-                "Aim: 0.8 or more."
-            )
-        if run and rerun:
-            beyond = rerun.wall_s - startup  # negative: a no-op run is cheaper than the tiny one
-            lines.append(
-                f"- Incremental, N = {n}: a second run with nothing new took {rerun.wall_s:.1f} s = "
-                f"{rerun.wall_s / run.wall_s:.1%} of the first run ({run.wall_s:.1f} s); "
-                f"beyond the start-up, {beyond:+.1f} s = {beyond / run.wall_s:+.1%} of the first run (CPU "
-                f"{rerun.cpu_s - startup_cpu:+.1f} s beyond the start-up's {startup_cpu:.1f} s). "
-                "Aim: under 5% plus the start-up."
-            )
-    small, large = min(res.sizes), max(res.sizes)
-    run_small, run_large = res.runs.get(("run", small)), res.runs.get(("run", large))
-    if run_small and run_large and small != large:
-        words_factor = res.corpora[large].words / res.corpora[small].words
-        excl = (
-            f"×{(run_large.wall_s - startup) / (run_small.wall_s - startup):.2f}"
-            if run_small.wall_s > startup
-            else "–"
+        run, naive = res.runs.get(("run", n)), res.naive.get(n)
+        if run is None or naive is None:
+            criterion(f"2. N = {n}: `takeaways run` vs the naive spaCy script: not measured", False)
+            continue
+        ratio = naive.wall_s / run.wall_s
+        words = res.words(n)
+        text = (
+            f"2. N = {n}: naive spaCy script {naive.wall_s:.1f} s ({words / naive.wall_s:,.0f} words/s), "
+            f"`takeaways run` {run.wall_s:.1f} s ({words / run.wall_s:,.0f} words/s): ratio {ratio:.2f}×"
         )
-        lines.append(
-            f"- Scaling N = {small} → {large} (×{large / small:g} documents, ×{words_factor:.2f} words): "
-            f"wall time ×{run_large.wall_s / run_small.wall_s:.2f} ({excl} without the start-up), CPU time "
-            f"×{run_large.cpu_s / run_small.cpu_s:.2f} (×"
-            f"{(run_large.cpu_s - startup_cpu) / max(run_small.cpu_s - startup_cpu, 1e-9):.2f} without the "
-            f"start-up's CPU); linear would be ×{words_factor:.2f}."
+        least = NAIVE_RATIO.get(n)
+        if least is None:
+            criterion(text + " (no target at this N)", None)
+        else:
+            criterion(text + f"; target ≥ {least:g}×", ratio >= least)
+
+    for n in res.sizes:
+        run, rerun = res.runs.get(("run", n)), res.runs.get(("rerun", n))
+        if run is None or rerun is None:
+            criterion(f"3. N = {n}: second run with nothing new: not measured", False)
+            continue
+        limit = max(RERUN_SHARE * run.wall_s, RERUN_FLOOR_S)
+        criterion(
+            f"3. N = {n}: second run with nothing new {rerun.wall_s:.1f} s = "
+            f"{rerun.wall_s / run.wall_s:.1%} of the first ({run.wall_s:.1f} s); "
+            f"target ≤ max({RERUN_SHARE:.0%} of the first, {RERUN_FLOOR_S:g} s) = {limit:.1f} s",
+            rerun.wall_s <= limit,
         )
-        if run_small.tree_rss_mb and run_large.tree_rss_mb:
-            lines.append(
-                f"- Peak RSS of the run's process tree: {run_small.tree_rss_mb:,.0f} MB at N = {small}, "
-                f"{run_large.tree_rss_mb:,.0f} MB at N = {large} (largest single process "
-                f"{_fmt(run_small.max_process_rss_mb, 0)} → {_fmt(run_large.max_process_rss_mb, 0)} MB)."
-            )
-    if res.analysis is not None and (bare_n := res.bare_wps(res.analysis[0])):
-        n, engine = res.analysis
-        words = res.corpora[n].words
-        lines.append(
-            f"- The engine alone at N = {n} (`nlp.analyse` in one process, models loaded; no Prefect, store "
-            f"or output files): {words / engine.wall_s / bare_n:.2f}× bare spaCy: what the NLP beyond spaCy "
-            "(themes, quotes, facts, keyphrases, takeaways) costs when it runs after spaCy in one process. "
-            "`takeaways run` runs it beside spaCy instead: spaCy parses in one worker process (as in the "
-            "bare pass) while a second one analyses the previous batch and the run's own process saves the "
-            "one before; so the run's wall time can beat this row, and words per CPU-second is the "
-            "measure of what the whole pipeline costs on top of spaCy."
-        )
-    s = res.scale_size
-    if s is not None and ("run", s) in res.runs:
-        base = res.runs[("run", s)]
-        for key, label in (("n2", "`--n-process 2`"), ("dask", "`--task-runner dask` (2 workers)")):
-            other = res.runs.get((key, s))
-            if other is None:
+
+    small, large = MEMORY_SIZES if set(MEMORY_SIZES) <= set(res.sizes) else (min(res.sizes), max(res.sizes))
+    stated = (
+        ""
+        if (small, large) == MEMORY_SIZES
+        else f" (the criterion is stated for {MEMORY_SIZES[0]} → {MEMORY_SIZES[1]})"
+    )
+    a, b = res.runs.get(("run", small)), res.runs.get(("run", large))
+    if small == large or a is None or b is None:
+        criterion(f"4. Peak memory flat from N = {small} to {large}{stated}: not measured", False)
+    else:
+        for what, x, y in (
+            ("summed RSS of the process tree", a.tree_rss_mb, b.tree_rss_mb),
+            ("largest single process", a.max_process_rss_mb, b.max_process_rss_mb),
+        ):
+            if not x or not y:
+                criterion(f"4. Peak memory, {what}: not measured (psutil missing?)", False)
                 continue
-            speedup_excl = (
-                f"{(base.wall_s - startup) / (other.wall_s - startup):.2f}×"
-                if other.wall_s > startup
-                else "–"
+            criterion(
+                f"4. Peak memory, {what}: {x:,.0f} MB at N = {small} → {y:,.0f} MB at N = {large}{stated}, "
+                f"×{y / x:.2f}; target within ±{MEMORY_FLAT:.0%}",
+                abs(y / x - 1) <= MEMORY_FLAT,
             )
-            lines.append(
-                f"- {label} at N = {s}: {other.wall_s:.1f} s vs {base.wall_s:.1f} s with the defaults "
-                f"(speed-up {base.wall_s / other.wall_s:.2f}×, {speedup_excl} without the start-up); "
-                f"CPU {other.cpu_s:.0f} s vs {base.cpu_s:.0f} s; "
-                f"peak RSS tree {_fmt(other.tree_rss_mb, 0)} MB vs {_fmt(base.tree_rss_mb, 0)} MB."
+
+    s = res.dask_size
+    if s is not None:
+        dask, naive, run = res.runs.get(("dask", s)), res.naive.get(s), res.runs.get(("run", s))
+        if dask is None:
+            criterion(f"5. `--task-runner dask` at N = {s}: not measured", False)
+        else:
+            versus = [
+                f"naive wall ÷ dask wall {naive.wall_s / dask.wall_s:.2f}× (naive {naive.wall_s:.1f} s)"
+                if naive
+                else "",
+                f"default run ÷ dask {run.wall_s / dask.wall_s:.2f}× (default {run.wall_s:.1f} s)"
+                if run
+                else "",
+            ]
+            compared = "; ".join(v for v in versus if v)
+            stated = "" if s == DASK_SIZE else f" (the criterion is stated for N = {DASK_SIZE})"
+            criterion(
+                f"5. `takeaways run --task-runner dask` (LocalCluster, 2 workers) at N = {s}{stated}: "
+                f"{dask.wall_s:.1f} s, {res.words(s) / dask.wall_s:,.0f} words/s; {compared} (no target)",
+                None,
             )
+    per_thousand = _per_thousand(res)
+    if per_thousand:
+        criterion(f"5. Default `takeaways run` per 1,000 documents: {per_thousand}", None)
+
+    passed = sum(verdicts)
+    lines.append(f"- **{passed} of {len(verdicts)} checks pass.**")
     return lines
+
+
+def _per_thousand(res: Results) -> str | None:
+    measured = [n for n in res.sizes if ("run", n) in res.runs]
+    if not measured:
+        return None
+    if 1000 in measured:
+        run = res.runs[("run", 1000)]
+        words = res.words(1000)
+        return f"**{run.wall_s:.0f} s** ({run.wall_s / 60:.1f} min, {words:,} words; measured at N = 1,000)"
+    n = max(measured)
+    run = res.runs[("run", n)]
+    estimate = run.wall_s * 1000 / n
+    return (
+        f"about {estimate:.0f} s, extrapolated linearly from {run.wall_s:.1f} s at N = {n} (an overestimate: "
+        "the constant start-up is scaled too)"
+    )
 
 
 def render(res: Results, command: str) -> str:
     corpus_lines = [
-        f"N = {n}: {c.words:,} words in {len(c.texts)} documents"
-        + (f" ({c.rejected} rejected, {c.duplicates} duplicates)" if c.rejected or c.duplicates else "")
-        + f", {c.paths[0].parent.name}/{c.paths[0].name} … {c.paths[-1].parent.name}/{c.paths[-1].name}"
+        f"N = {n}: {c.words:,} words, {c.paths[0].parent.name}/{c.paths[0].name} … "
+        f"{c.paths[-1].parent.name}/{c.paths[-1].name}"
         for n, c in sorted(res.corpora.items())
     ]
+    script = _NAIVE_SCRIPT.format(package=res.package).rstrip()
     parts = [
         SECTION,
         "",
         f"- Date: {res.started:%Y-%m-%d %H:%M} (local); whole benchmark {res.total_s / 60:.1f} min.",
         f"- Machine: {machine()}.",
         f"- Load average at start → end: {res.load_range}. Other processes may be running: every row shows "
-        "the 1-minute load average before → after it, ⚠ where it exceeded the number of CPUs + 1 "
-        "(this benchmark keeps about one busy; wall times "
-        "there are inflated by waiting for a CPU; words per CPU-second suffers much less).",
+        "the 1-minute load average before → after it, ⚠ where it exceeded the number of CPUs + 1 (wall "
+        "times there are inflated by waiting for a CPU). Rows run one at a time, in the order shown.",
         f"- Versions: {versions()}.",
-        f"- Command: `{command}` (from the project root, in the venv).",
-        "- Inputs: UN General Debate speeches, `../shared/data/ungdc/TXT/*/*.txt` sorted, first N, read in "
-        "place; " + "; ".join(corpus_lines) + ".",
-        "- Words: whitespace-separated tokens of the normalized text (`nlp.ingest.read_document(...).text`, "
-        "what `takeaways run` analyses). Bare spaCy = `nlp.pipe(texts, batch_size=16, n_process=1)` with "
-        "`nlp.linguistic.analysis_pipeline('en_core_web_sm')` in this process (pipeline loaded before "
-        f"timing, {res.load_s:.1f} s); × bare = the run's words/s over the mean of the bare passes at the "
-        "same N.",
-        "- `takeaways run`: a subprocess with a fresh output folder, `PREFECT_HOME` and "
-        "`TAKEAWAYS_MODELS_DIR` in a temporary folder (theme model trained beforehand"
-        + (f", {res.train.wall_s:.0f} s, not in any timing" if res.train else "")
-        + "), Prefect's ephemeral server. CPU s = user + system time of the whole process tree (`wait4`); "
-        "peak RSS tree = summed RSS of the process and all its descendants (Prefect's server, spaCy or "
-        "Dask workers) sampled every 0.25 s with psutil (shared pages count once per process, so an upper "
-        "bound); max process RSS = the largest single process, sampled the same way.",
-        "- Start-up = a whole `takeaways run` over one tiny document (Python imports, Prefect's ephemeral "
-        "server, spaCy and theme-model loading, store creation, publishing), measured at the start and "
-        "after each size's runs; the fastest warm one (in bold) is the constant that 'excl. start-up' "
-        "subtracts.",
+        f"- Command: `{command}` (from the project root, in the venv; `make bench-speed`).",
+        f"- One short document: `{SAMPLE.relative_to(PROJECT_ROOT)}` ({SAMPLE.stat().st_size:,} bytes). "
+        "Cold: no Prefect server running and `PREFECT_API_URL` unset, so the command boots Prefect's "
+        "ephemeral API itself. With a server: `prefect server start --host 127.0.0.1 --port <free port>` "
+        "(its own `PREFECT_HOME` in the temporary folder, analytics off), started once"
+        + (
+            f" ({res.server_boot_s:.1f} s until `/api/health` answered, not timed)"
+            if res.server_boot_s
+            else ""
+        )
+        + ", the runs given its `PREFECT_API_URL`, then stopped (its process group killed); the server's "
+        "own CPU and memory are not in those rows.",
+        "- Speeches: UN General Debate speeches, `../shared/data/ungdc/TXT/*/*.txt` sorted, first N, "
+        "symlinked into a temporary folder and read in place; " + "; ".join(corpus_lines) + ". Words: "
+        "whitespace-separated tokens of the files as the naive script reads them, one count for both, so "
+        "the ratio of words/s is the ratio of wall times.",
+        "- Every `takeaways run`: a whole process with a fresh output folder (the second run reuses the "
+        "first's), `PREFECT_HOME` and `TAKEAWAYS_MODELS_DIR` in the temporary folder, the latter empty so "
+        "that the shipped theme model (`configs/theme_model`) is used and nothing is trained. CPU s = user + "
+        "system time of the whole process tree (`wait4`); peak RSS tree = summed RSS of the process and all "
+        "its descendants (Prefect's ephemeral API, analysing or Dask workers) sampled every 0.25 s with "
+        "psutil (shared pages count once per process, so an upper bound); max process RSS = the largest "
+        "single process, sampled the same way.",
+        "- Naive spaCy script: what a user would write, run the same way as a whole process with the "
+        "venv's Python (start-up and model load included; default components, `nlp.pipe` defaults, one "
+        "process); ratio = naive wall ÷ `takeaways run` wall at the same N:",
         "",
-        throughput_table(res.rows()),
+        "```python",
+        script,
+        "```",
+        "",
+        "### One short document",
+        "",
+        one_doc_table(res),
+        "",
+        "### UN speeches",
+        "",
+        corpus_table(res),
+        "",
+        "### Acceptance criteria",
         "",
         *summary_lines(res),
     ]
-    if res.notes:
-        parts += ["", *(f"- {note}" for note in res.notes)]
+    notes = [*(f"FAILED: {f}" for f in res.failures), *res.notes]
+    if notes:
+        parts += ["", *(f"- {note}" for note in notes)]
     return "\n".join(parts).rstrip() + "\n"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], help="numbers of speeches")
     parser.add_argument(
-        "--scale-size",
+        "--sizes",
         type=int,
-        default=300,
-        help="N for `--n-process 2` and Dask vs the default runner (0: skip)",
+        nargs="+",
+        default=list(DEFAULT_SIZES),
+        help="numbers of speeches (default: 40 100 1000)",
     )
-    parser.add_argument("--bare-repeats", type=int, default=2, help="bare spaCy passes per size")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per mode over the one short document")
     parser.add_argument(
-        "--parser-size", type=int, default=None, help="N for full en_core_web_sm (default: smallest size)"
+        "--no-dask",
+        action="store_true",
+        help=f"skip `--task-runner dask` (run at N = {DASK_SIZE} if measured)",
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the UNGDC TXT folder")
     parser.add_argument("--no-write", action="store_true", help="print only, leave RESULTS.md alone")
@@ -632,15 +742,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not paths:
         print(f"Skipping the speed benchmark: no UN General Debate speeches found in {args.data}/*/*.txt.")
         return 0
-    sizes = sorted({min(n, len(paths)) for n in args.sizes})
-    scale = min(args.scale_size, len(paths)) if args.scale_size > 0 else None
-    res = Results(started=dt.datetime.now(), sizes=sizes, scale_size=scale)
+    sizes = sorted({min(n, len(paths)) for n in args.sizes if n > 0})
+    dask_size = None if args.no_dask else (DASK_SIZE if DASK_SIZE in sizes else sizes[0])
+    res = Results(started=dt.datetime.now(), sizes=sizes, repeats=max(args.repeats, 1), dask_size=dask_size)
+    res.package = installed_package()
     load_start = os.getloadavg()
     t_all = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="takeaways-speed-"))
     log(f"temporary folder {work}; load average {load_start[0]:.2f} {load_start[1]:.2f} {load_start[2]:.2f}")
     try:
-        _measure(res, args, paths, work)
+        _measure(res, paths, work)
     finally:
         if args.keep_temp:
             log(f"kept {work}")
@@ -654,92 +765,108 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     report = render(res, command)
     print(report)
+    if res.failures:
+        log(f"{len(res.failures)} measurement(s) failed: {RESULTS} left alone")
+        return 1
     if not args.no_write:
         replace_section(RESULTS, report, heading=SECTION)
         log(f"wrote the '{SECTION}' section of {RESULTS}")
     return 0
 
 
-def _measure(res: Results, args: argparse.Namespace, paths: list[Path], work: Path) -> None:
-    from nlp.linguistic import analysis_pipeline
-    from nlp.pipeline import load_pipeline
+def _attempt(res: Results, label: str, measure: Callable[[], Measure]) -> Measure | None:
+    """One row; a failed process is reported (and the report not written), the other rows still run."""
+    try:
+        m = measure()
+    except RuntimeError as exc:
+        res.failures.append(f"{label}: {str(exc).splitlines()[0]}")
+        log(f"FAILED {label}: {exc}")
+        return None
+    log(f"{label}: {m.wall_s:.2f} s wall, {m.cpu_s:.1f} s CPU")
+    return m
 
-    needed = sorted({*res.sizes, *([res.scale_size] if res.scale_size else [])})
-    for n in needed:
-        res.corpora[n] = load_corpus(paths, n, work / "inputs" / str(n))
-        log(f"N = {n}: {res.corpora[n].words:,} words in {len(res.corpora[n].texts)} documents")
-    runner = Runner(work)
-    res.train = runner.train()
-    log(f"theme model trained in {res.train.wall_s:.1f} s (setup, not timed)")
-    t0 = time.perf_counter()
-    nlp = analysis_pipeline(SPACY_MODEL)
-    res.load_s = time.perf_counter() - t0
 
-    tiny = work / "inputs" / "tiny"
-    tiny.mkdir(parents=True)
-    (tiny / "statement.txt").write_text(_TINY_TEXT, encoding="utf-8")
-    for _ in range(2):  # the first one also creates Prefect's database in the fresh PREFECT_HOME
-        _startup(res, runner, tiny, work, "at the start")
-    res.prefect = runner.prefect_only()
-    log(f"Prefect alone {res.prefect.wall_s:.1f} s")
+def _check_counts(res: Results, m: Measure | None, label: str, *, analysed: int, unchanged: int = 0) -> None:
+    if m is None:
+        return
+    counts = m.counts
+    if counts is None or counts[:2] != (analysed, unchanged) or counts[2]:
+        note = (
+            f"{label}: expected {analysed} analysed and {unchanged} unchanged, `takeaways run` said {counts}"
+        )
+        res.notes.append(note)
+        log(f"WARNING {note}")
+
+
+def _measure(res: Results, paths: list[Path], work: Path) -> None:
+    for n in res.sizes:
+        res.corpora[n] = link_corpus(paths, n, work / "inputs" / str(n))
+        log(f"N = {n}: {res.corpora[n].words:,} words")
+    runner = Runner(work, res.package)
+
+    def one_doc(label: str, api_url: str | None = None) -> Measure:
+        return runner.run([SAMPLE], runner.fresh_out(label), label=label, api_url=api_url)
+
+    res.setup = _attempt(res, "setup run (fresh PREFECT_HOME)", functools.partial(one_doc, "setup"))
+    for i in range(1, res.repeats + 1):
+        if (
+            m := _attempt(res, f"one document, cold, run {i}", functools.partial(one_doc, "cold"))
+        ) is not None:
+            res.one_doc["cold"].append(m)
+
+    server = PrefectServer(work, runner.env)
+    try:
+        res.server_boot_s = server.start()
+        log(f"Prefect server at {server.url} answered after {res.server_boot_s:.1f} s")
+        for i in range(1, res.repeats + 1):
+            server_run = functools.partial(one_doc, "server", server.url)
+            measure = _attempt(res, f"one document, server, run {i}", server_run)
+            if measure is not None:
+                res.one_doc["server"].append(measure)
+    except RuntimeError as exc:
+        res.failures.append(f"Prefect server: {str(exc).splitlines()[0]}")
+        log(f"FAILED Prefect server: {exc}")
+    finally:
+        server.stop()
 
     for n in res.sizes:
         corpus = res.corpora[n]
-        res.bare[n] = []
-        for i in range(max(args.bare_repeats, 1)):
-            if i == 1:  # bracket the run: the second bare pass comes after it
-                _run_and_rerun(res, runner, corpus, work)
-            measure = bare_pass(nlp, corpus.texts)
-            res.bare[n].append(measure)
-            log(f"bare spaCy N = {n} pass {i + 1}: {corpus.words / measure.wall_s:,.0f} words/s")
-        if args.bare_repeats < 2:
-            _run_and_rerun(res, runner, corpus, work)
-        _startup(res, runner, tiny, work, f"after the N = {n} runs")
+        naive = _attempt(res, f"naive spaCy script, N = {n}", functools.partial(runner.naive, corpus))
+        if naive is not None:
+            res.naive[n] = naive
+            done = _NAIVE_DONE.search(naive.output)
+            if done is None or int(done[1]) != n:
+                res.notes.append(f"naive spaCy script, N = {n}: read {done[1] if done else '?'} documents")
+        out = runner.fresh_out(f"run-{n}")
+        for key, label in (("run", "`takeaways run`"), ("rerun", "second `takeaways run`")):
+            run = functools.partial(runner.run, [corpus.folder], out, label=f"{key}-{n}")
+            m = _attempt(res, f"{label}, N = {n}", run)
+            if m is not None:
+                res.runs[(key, n)] = m
+            first = key == "run"
+            _check_counts(
+                res, m, f"{label}, N = {n}", analysed=n if first else 0, unchanged=0 if first else n
+            )
 
-    parser_n = min(args.parser_size or res.sizes[0], len(paths))
-    if parser_n not in res.corpora:
-        res.corpora[parser_n] = load_corpus(paths, parser_n, work / "inputs" / f"{parser_n}")
-    full = load_pipeline(SPACY_MODEL)
-    res.parser = (parser_n, "+".join(full.pipe_names), bare_pass(full, res.corpora[parser_n].texts))
-    full_wps = res.corpora[parser_n].words / res.parser[2].wall_s
-    log(f"full {SPACY_MODEL} N = {parser_n}: {full_wps:,.0f} words/s")
-    res.analysis = (parser_n, engine_pass(runner, res.corpora[parser_n].texts))
-    log(f"engine alone N = {parser_n}: {res.corpora[parser_n].words / res.analysis[1].wall_s:,.0f} words/s")
+    if res.dask_size is not None:
+        corpus = res.corpora[res.dask_size]
+        label = f"`takeaways run --task-runner dask`, N = {corpus.n}"
+        out = runner.fresh_out(f"dask-{corpus.n}")
+        dask = functools.partial(runner.run, [corpus.folder], out, "--task-runner", "dask", label="dask")
+        m = _attempt(res, label, dask)
+        if m is not None:
+            res.runs[("dask", corpus.n)] = m
+        _check_counts(res, m, label, analysed=corpus.n)
 
-    s = res.scale_size
-    if s is None:
-        return
-    corpus = res.corpora[s]
-    if ("run", s) not in res.runs:
-        res.runs[("run", s)] = runner.run([corpus.folder], work / "out" / f"scale-{s}", label=f"run-{s}")
-        check_analysed(res.runs[("run", s)], len(corpus.texts), label=f"run N = {s}")
-        log(f"run N = {s}: {res.runs[('run', s)].wall_s:.1f} s")
-    for key, extra in (("n2", ("--n-process", "2")), ("dask", ("--task-runner", "dask"))):
-        measure = runner.run([corpus.folder], work / "out" / f"{key}-{s}", *extra, label=f"{key}-{s}")
-        check_analysed(measure, len(corpus.texts), label=f"{key} N = {s}")
-        res.runs[(key, s)] = measure
-        log(f"{key} N = {s}: {measure.wall_s:.1f} s")
-
-
-def _startup(res: Results, runner: Runner, tiny: Path, work: Path, when: str) -> None:
-    k = len(res.startups) + 1
-    measure = runner.run([tiny], work / "out" / f"tiny-{k}", label=f"tiny-{k}")
-    res.startups.append((when, measure))
-    log(f"start-up ({when}): {measure.wall_s:.1f} s")
-
-
-def _run_and_rerun(res: Results, runner: Runner, corpus: Corpus, work: Path) -> None:
-    n = corpus.n
-    out = work / "out" / f"run-{n}"
-    first = runner.run([corpus.folder], out, label=f"run-{n}")
-    check_analysed(first, len(corpus.texts), label=f"run N = {n}")
-    res.runs[("run", n)] = first
-    log(f"run N = {n}: {first.wall_s:.1f} s, {corpus.words / first.wall_s:,.0f} words/s")
-    second = runner.run([corpus.folder], out, label=f"rerun-{n}")
-    if second.analysed not in (0, None):
-        log(f"WARNING rerun N = {n} analysed {second.analysed} documents again")
-    res.runs[("rerun", n)] = second
-    log(f"rerun N = {n}: {second.wall_s:.1f} s")
+    trained = runner.trained_models()
+    if trained:
+        res.notes.append(
+            f"a run saved a theme model into TAKEAWAYS_MODELS_DIR ({len(trained)} files): it trained"
+        )
+    else:
+        res.notes.append(
+            "TAKEAWAYS_MODELS_DIR stayed empty: every run used the shipped theme model, none trained."
+        )
 
 
 if __name__ == "__main__":

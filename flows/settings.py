@@ -44,7 +44,11 @@ class Settings(BaseSettings):
     random_state: int = 0
 
     spacy_model: str = Field(default="en_core_web_sm", description="spaCy pipeline package to load")
-    n_process: int = Field(default=1, ge=1, description="spaCy processes: batches parsed at once")
+    n_process: int | None = Field(
+        default=None,
+        ge=1,
+        description="analysing processes; default: one per core, once a run is large enough",
+    )
     batch_size: int = Field(default=32, ge=1, description="documents per analysis batch")
 
     metadata_files: list[Path] = Field(

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
+from skops.io.exceptions import UntrustedTypesFoundException
 from spacy.language import Language
 
 from nlp.key_sentences import KeySentenceModel
@@ -341,13 +342,13 @@ def load_model(folder: Path, *, taxonomy: Taxonomy) -> ThemeModel:
     recorded = meta.get("classifier_sha256")
     if recorded and hashlib.sha256(classifier_path.read_bytes()).hexdigest() != recorded:
         raise ModelError(f"{classifier_path} is not the file {folder / META_FILE} describes (hash differs)")
-    untrusted = set(sio.get_untrusted_types(file=classifier_path))
-    unexpected = untrusted - _TRUSTED_TYPES
-    if unexpected:
+    try:  # one audit of the file's types, in the load itself (a separate listing took as long again)
+        classifier = sio.load(classifier_path, trusted=sorted(_TRUSTED_TYPES))
+    except UntrustedTypesFoundException as exc:
+        unexpected = set(sio.get_untrusted_types(file=classifier_path)) - _TRUSTED_TYPES
         raise ModelError(
             f"{classifier_path} holds types this version does not trust: {', '.join(sorted(unexpected))}"
-        )
-    classifier = sio.load(classifier_path, trusted=sorted(untrusted))
+        ) from exc
     return ThemeModel(
         theme_ids=list(meta["theme_ids"]),
         classifier=classifier,

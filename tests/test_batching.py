@@ -13,9 +13,7 @@ from nlp.document import Document
 
 def _cut(n: int, batch_size: int, chunk: int, skipped_every: int) -> list[list[str]]:
     """The batches a run submits for ``n`` inputs read ``chunk`` at a time, some already analysed."""
-    batches = _Batches(
-        settings=Settings(batch_size=batch_size), versions="v", run_id="r", unread=n, parser=None
-    )
+    batches = _Batches(settings=Settings(batch_size=batch_size), versions="v", run_id="r", unread=n)
     submitted: list[list[str]] = []
     batches._submit = lambda batch: submitted.append([d.id for d in batch])  # type: ignore[method-assign]
     for start in range(0, n, chunk):

@@ -209,7 +209,7 @@ def test_a_document_spacy_cannot_parse_fails_alone_with_its_reason_and_the_run_s
 ) -> None:
     """One document that breaks the parser no longer takes its batch down ("UpstreamTaskError" for every
     document, exit code 0): it fails alone, with the parser's reason, and the command exits 1."""
-    import flows.run.parsing as parsing
+    import nlp.linguistic
     from nlp.linguistic import parse as real
 
     def fragile(documents, **kw):
@@ -218,7 +218,7 @@ def test_a_document_spacy_cannot_parse_fails_alone_with_its_reason_and_the_run_s
             raise ValueError("this text breaks the parser")
         return real(documents, **kw)
 
-    monkeypatch.setattr(parsing, "parse", fragile)
+    monkeypatch.setattr(nlp.linguistic, "parse", fragile)
     docs = tmp_path / "docs"
     docs.mkdir()
     for name, body in [

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from prefect.task_runners import ProcessPoolTaskRunner
 
 from flows.run import pipeline
 from flows.run.pipeline import PipelineParameters, run_pipeline
@@ -171,9 +170,8 @@ def test_each_run_publishes_a_summary_and_a_prevalence_table_artifact(tmp_path: 
 
 
 def test_a_document_whose_analysis_raises_is_an_error_and_the_rest_complete(tmp_path: Path) -> None:
-    """The fault is injected where analysis runs by default: in the run's worker process."""
-    analysing = ProcessPoolTaskRunner(max_workers=1, initializer=break_pdf_analysis)
-    report = run_pipeline(_params(tmp_path / "out"), runner=analysing)
+    """The fault is injected where analysis runs by default: in the run's analysing process."""
+    report = run_pipeline(_params(tmp_path / "out"), worker_initializer=break_pdf_analysis)
     assert (report.analysed, report.failed) == (7, 1)
     (failure,) = [e for e in report.errors if e.code == "analysis_failed"]
     assert failure.path.endswith("statement_brief.pdf") and "simulated analysis bug" in failure.reason

@@ -129,7 +129,10 @@ Db = Annotated[str | None, typer.Option("--db", help="store URL (default: SQLite
 Runner = Annotated[
     str, typer.Option("--task-runner", help="local (worker processes), thread (one process), or dask")
 ]
-NProcess = Annotated[int | None, typer.Option("--n-process", help="spaCy processes (batches parsed at once)")]
+NProcess = Annotated[
+    int | None,
+    typer.Option("--n-process", help="analysing processes (default: one per core, for runs large enough)"),
+]
 DaskAddress = Annotated[
     str | None, typer.Option("--dask-address", help="scheduler of an existing Dask cluster")
 ]
@@ -197,6 +200,10 @@ def run(
     """Ingest files, folders and URLs, analyse what is new or changed, and write the output folder."""
     configure_prefect(verbose=verbose)
     start_ephemeral_api()  # boots while spaCy and Prefect are imported
+    if task_runner == "local":  # the first analysing process loads the models meanwhile too
+        from flows.run.engine import start_engine
+
+        start_engine(get_settings(), workers=n_process or get_settings().n_process)
     from flows.run.pipeline import run_pipeline
     from flows.store import StoreBusy, StoreError
 

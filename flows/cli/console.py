@@ -8,9 +8,6 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from nlp.drafts import document_title
-from nlp.linguistic import reading_text
-
 if TYPE_CHECKING:  # the CLI imports this module before it knows which models a command needs
     from flows.inputs.ingestion import IngestLog
     from flows.models.train import Evaluation
@@ -57,6 +54,9 @@ def print_inputs(payload: dict[str, Any], console: Console) -> None:
 
 def print_takeaways(summaries: Iterable[DocumentSummary], console: Console) -> None:
     """The top takeaways of each summary; the summaries are read once, so a generator keeps memory flat."""
+    from nlp.drafts import document_title  # imported here: the CLI starts before the models load
+    from nlp.linguistic import reading_text
+
     table = Table(title="Takeaways", title_justify="left", show_lines=True)
     table.add_column("document", overflow="fold", max_width=40)
     table.add_column("#", justify="right")

@@ -203,6 +203,13 @@ def build_analyzer(settings: Settings, *, nlp: Language | None = None) -> tuple[
     return analyzer, trained
 
 
+def load_analyzer(settings: Settings, *, nlp: Language) -> Analyzer:
+    """The analyser over the model in use; :class:`ModelError` if there is none (nothing is trained)."""
+    taxonomy = load_taxonomy(settings.taxonomy_path)
+    model = load_model(active_model_dir(settings.model_search_path, taxonomy=taxonomy), taxonomy=taxonomy)
+    return Analyzer(nlp=nlp, taxonomy=taxonomy, model=model, options=takeaway_options(settings))
+
+
 def takeaway_options(settings: Settings) -> TakeawayOptions:
     return TakeawayOptions(max_takeaways=settings.max_takeaways)
 

@@ -18,17 +18,15 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.futures import PrefectFuture
 from prefect.settings import (
@@ -37,29 +35,34 @@ from prefect.settings import (
     PREFECT_RESULTS_LOCAL_STORAGE_PATH,
     temporary_settings,
 )
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.atomic import remove_orphaned_temp_files
 from flows.inputs.fetch import FetchChanges, FetchState, is_url
 from flows.inputs.ingestion import IngestLog, Input, discover_inputs, read_inputs
-from flows.run.parsing import ParsedBatch, parse_batch, spacy_pipeline
-from flows.run.prefect_server import run_api, start_worker
+from flows.run.engine import (
+    GROW_CHARS,
+    BatchOutcome,
+    analyse_documents,
+    analysis_json,
+    running_engine,
+    start_engine,
+    stop_engine,
+)
+from flows.run.prefect_server import run_api
 from flows.run.publish_cache import outputs_complete
 from flows.settings import Settings
 from nlp.document import Document
 from nlp.errors import ErrorCode, IngestError
-from nlp.linguistic import unpack_docs
 from nlp.metadata import GIVEN_SEPARATOR, given
 from nlp.pipeline import candidate_packages
-from nlp.summary import DocumentSummary
 from nlp.taxonomy import load_taxonomy
 
 if TYPE_CHECKING:  # this module has no `from __future__ import annotations`: a served flow's
     # parameters are validated against its annotations, which must then be real classes
     from flows.store import Store
-    from nlp.analyse import Analyzer
     from nlp.corpus import CorpusSummary
 
 FLOW_NAME = "takeaways"
@@ -86,7 +89,9 @@ class PipelineParameters(BaseModel):
     out_dir: str = Field(default="out", description="output folder")
     db_url: str | None = Field(default=None, description="store URL; default: SQLite in the output folder")
     batch_size: int = Field(default=32, ge=1, le=10_000)
-    n_process: int = Field(default=1, ge=1, le=64, description="spaCy processes (batches parsed at once)")
+    n_process: int | None = Field(
+        default=None, ge=1, le=64, description="analysing processes; default: one per core for large runs"
+    )
     max_file_bytes: int | None = Field(default=None, ge=1)
     metadata: list[str] = Field(default_factory=list, description="CSV or JSON metadata sidecars")
     lock_timeout_s: float = Field(default=60.0, ge=0)
@@ -106,11 +111,6 @@ class PipelineParameters(BaseModel):
         if self.metadata:
             overrides["metadata_files"] = [Path(m) for m in self.metadata]
         return get_settings().model_copy(update=overrides)
-
-
-class BatchOutcome(BaseModel):
-    summaries: list[DocumentSummary] = Field(default_factory=list)
-    failures: list[IngestError] = Field(default_factory=list)
 
 
 class IngestOutcome(BaseModel):
@@ -166,17 +166,6 @@ def version_key(settings: Settings) -> str:
     return f"{model}:{taxonomy.digest()}:{parser}"
 
 
-@lru_cache(maxsize=2)
-def _analyzer(settings_json: str) -> "Analyzer":
-    """Once per analysing process: the spaCy pipeline (shared with parsing in the same process), taxonomy
-    and theme model."""
-    from flows.models.train import build_analyzer
-
-    settings = Settings.model_validate_json(settings_json)
-    analyzer, _ = build_analyzer(settings, nlp=spacy_pipeline(settings.spacy_model))
-    return analyzer
-
-
 def analysis_key(versions: str, metadata: Mapping[str, str]) -> str:
     """The key a document is analysed under: the model versions, and the facts a user gave for it, so
     that editing a sidecar or front matter re-analyses the document even though its text is the same."""
@@ -220,12 +209,6 @@ def ingest_task(inputs: list[Input], settings: Settings) -> IngestOutcome:
     return IngestOutcome(items=items, fetched=state.changes_since(before))
 
 
-@task(name="load-analyzer", cache_policy=NO_CACHE, persist_result=False)
-def load_analyzer(settings: Settings) -> None:
-    """Load the models in the analysing process while the first batch is being parsed, not after."""
-    _analyzer(settings.model_dump_json())
-
-
 @task(
     name="analyse-batch",
     cache_key_fn=_batch_cache_key,
@@ -233,31 +216,22 @@ def load_analyzer(settings: Settings) -> None:
     result_serializer="json",
     cache_result_in_memory=False,
 )
-def analyse_batch(
-    documents: list[Document], parsed: ParsedBatch, settings: Settings, versions: str
-) -> BatchOutcome:
-    """Everything after spaCy for one parsed batch; a failing document is recorded, not raised.
+def analyse_batch(documents: list[Document], settings: Settings, versions: str) -> BatchOutcome:
+    """spaCy and everything after it for one batch, in the run's analysing processes when it has them
+    (a local run), else here (a Dask worker, the thread runner); a failing document is recorded, not
+    raised.
 
     The result is cached on disk only: Prefect would also keep every persisted result in memory (up to
     1,000 of them), which made a run's memory grow with the number of batches."""
-    from nlp.analyse import AnalysisFailure, summarise_parsed
+    engine = running_engine()
+    if engine is not None:
+        return engine.submit(documents, model_version(versions)).result()
+    return analyse_documents(documents, analysis_json(settings), model_version(versions))
 
-    analyzer = _analyzer(settings.model_dump_json())
-    docs = unpack_docs(parsed.data, analyzer.nlp.vocab)
-    outcome = BatchOutcome()
-    for i, reason in parsed.failed.items():
-        outcome.failures.append(IngestError(path=documents[i].source, code=ErrorCode.ANALYSIS, reason=reason))
-    good = [
-        (d, doc) for i, (d, doc) in enumerate(zip(documents, docs, strict=True)) if i not in parsed.failed
-    ]
-    for result in summarise_parsed(good, analyzer):
-        if isinstance(result, AnalysisFailure):
-            outcome.failures.append(
-                IngestError(path=result.source, code=ErrorCode.ANALYSIS, reason=result.reason)
-            )
-        else:
-            outcome.summaries.append(result)
-    return outcome
+
+def model_version(versions: str) -> str:
+    """The theme model's part of a version key."""
+    return versions.partition(":")[0]
 
 
 @task(name="save-batch", retries=3, retry_delay_seconds=[1, 3, 10])
@@ -284,17 +258,18 @@ def apply_reviews(settings: Settings) -> int:
     document's files rewritten. Nothing is analysed again. The document's summary file is removed
     before its rows change, so a run killed in between leaves it missing and the next publish writes it.
     How many documents changed."""
-    from flows.models.train import takeaway_options
-    from flows.outputs.files import write_document_files
     from flows.store import Store
-    from nlp.model_files import active_model_dir, saved_key_sentences
-    from nlp.verdicts import apply_verdicts
 
     out = settings.out_dir
     with Store(settings.store_url(), verify=False) as store:  # checked when the run took the lock
         pending = store.pending_reviews()
         if not pending:
             return 0
+        from flows.models.train import takeaway_options
+        from flows.outputs.files import write_document_files
+        from nlp.model_files import active_model_dir, saved_key_sentences
+        from nlp.verdicts import apply_verdicts
+
         taxonomy = load_taxonomy(settings.taxonomy_path)
         labels = {t.id: t.label for t in taxonomy.themes}
         folder = active_model_dir(settings.model_search_path, taxonomy=taxonomy)
@@ -376,9 +351,10 @@ def publish(settings: Settings, errors: list[IngestError]) -> "CorpusSummary":
 
 
 def task_runner(kind: str, *, dask_address: str | None = None, workers: int = 2) -> TaskRunner[Any]:
-    """Where ``analyse-batch`` runs. ``local``: a process of its own beside the spaCy processes, so the
-    analysis after spaCy, saving and publishing overlap with parsing; ``thread``: threads of this process
-    (slower, for debugging); ``dask``: a Dask cluster that also parses."""
+    """Where the tasks run. ``local``: threads of this process, which hand each batch to the run's
+    analysing processes (``flows.run.engine``) and save it while the next ones are analysed;
+    ``thread``: threads of this process that analyse themselves (one core; for debugging); ``dask``: a
+    Dask cluster, whose workers analyse."""
     if kind == "dask":
         from prefect_dask.task_runners import DaskTaskRunner
 
@@ -395,7 +371,7 @@ def task_runner(kind: str, *, dask_address: str | None = None, workers: int = 2)
     if kind == "thread":
         return ThreadPoolTaskRunner(max_workers=2)
     if kind == "local":
-        return ProcessPoolTaskRunner(max_workers=1, initializer=start_worker)
+        return ThreadPoolTaskRunner(max_workers=IN_FLIGHT)
     raise ValueError(f"unknown task runner {kind!r}: use local, thread or dask")
 
 
@@ -435,33 +411,27 @@ def _run(params: PipelineParameters, settings: Settings, store: "Store", run_id:
     store.record_errors(run_id, log.errors)
     for hook in _progress:  # the total is known now: the bar shows 0/N, not 0/?, until a batch is saved
         hook(0, len(inputs))
-    with ExitStack() as stack:
-        parser = _parser_pool(settings.n_process)
-        if parser is not None:
-            stack.enter_context(parser)
-        batches = _Batches(
-            settings=settings, versions=versions, run_id=run_id, unread=len(inputs), parser=parser
-        )
-        for chunk in _chunks(inputs, settings.batch_size):
-            outcome = ingest_task(chunk, settings)
-            documents = [d for d in (log.add(src, item) for src, item in outcome.items) if d is not None]
-            store.record_errors(run_id, [item for _, item in outcome.items if isinstance(item, IngestError)])
-            todo_ids = store.needs_analysis({d.id: analysis_key(versions, d.metadata) for d in documents})
-            stored = [d.source for d in documents if d.id not in todo_ids]
-            outcome.fetched.of(stored).commit(settings.fetch_state_path)  # nothing left to store for them
-            batches.fetched = batches.fetched.plus(outcome.fetched.without(stored))
-            batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
-        batches.finish()
-        # Documents of earlier runs that an older model analysed (a retrained model was promoted):
-        # analysed again from the store, so the outputs never mix two models' themes. One that failed
-        # in this run is left for the next.
-        failed = {e.path for e in batches.failures}
-        outdated = store.outdated(versions)
-        batches.unread += len(outdated)
-        for start in range(0, len(outdated), settings.batch_size):
-            again = list(store.stored_documents(outdated[start : start + settings.batch_size]))
-            batches.add([d for d in again if d.source not in failed], read=len(again))
-        batches.finish()
+    batches = _Batches(settings=settings, versions=versions, run_id=run_id, unread=len(inputs))
+    for chunk in _chunks(inputs, settings.batch_size):
+        outcome = ingest_task(chunk, settings)
+        documents = [d for d in (log.add(src, item) for src, item in outcome.items) if d is not None]
+        store.record_errors(run_id, [item for _, item in outcome.items if isinstance(item, IngestError)])
+        todo_ids = store.needs_analysis({d.id: analysis_key(versions, d.metadata) for d in documents})
+        stored = [d.source for d in documents if d.id not in todo_ids]
+        outcome.fetched.of(stored).commit(settings.fetch_state_path)  # nothing left to store for them
+        batches.fetched = batches.fetched.plus(outcome.fetched.without(stored))
+        batches.add([d for d in documents if d.id in todo_ids], read=len(chunk))
+    batches.finish()
+    # Documents of earlier runs that an older model analysed (a retrained model was promoted):
+    # analysed again from the store, so the outputs never mix two models' themes. One that failed
+    # in this run is left for the next.
+    failed = {e.path for e in batches.failures}
+    outdated = store.outdated(versions)
+    batches.unread += len(outdated)
+    for start in range(0, len(outdated), settings.batch_size):
+        again = list(store.stored_documents(outdated[start : start + settings.batch_size]))
+        batches.add([d for d in again if d.source not in failed], read=len(again))
+    batches.finish()
     # What fetching learnt beyond the documents (a feed's own validators): committed only when every URL
     # of the run was read and stored, or a feed answering 304 next time would hide an item that failed.
     if not any(is_url(e.path) for e in [*log.errors, *batches.failures]):
@@ -504,12 +474,9 @@ class _Flight:
 class _Batches:
     """Documents to analyse, cut into batches, submitted at most ``IN_FLIGHT`` ahead and saved in order."""
 
-    def __init__(
-        self, *, settings: Settings, versions: str, run_id: str, unread: int, parser: TaskRunner[Any] | None
-    ) -> None:
+    def __init__(self, *, settings: Settings, versions: str, run_id: str, unread: int) -> None:
         self.settings, self.versions, self.run_id = settings, versions, run_id
         self.unread = unread
-        self.parser = parser
         self.buffer: list[Document] = []
         self.flights: deque[_Flight] = deque()
         self.submitted = self.analysed = 0
@@ -519,7 +486,7 @@ class _Batches:
         self.failures: list[IngestError] = []
         self.headlines: dict[str, list[str]] = {}
         self.local = _runs_locally()
-        self.warming: PrefectFuture[None] | None = None
+        self.engine = running_engine()
 
     def add(self, documents: list[Document], *, read: int) -> None:
         """Queue documents to analyse from ``read`` more inputs; submit every batch that is complete."""
@@ -548,20 +515,15 @@ class _Batches:
             self.buffer = []
         while self.flights:
             self._save_oldest()
-        if self.warming is not None:
-            self.warming.wait()
 
     def _submit(self, batch: list[Document]) -> None:
         while len(self.flights) >= IN_FLIGHT:
             self._save_oldest()
-        documents = _opaque(batch, local=self.local)
-        if self.parser is not None:
-            if self.warming is None:
-                self.warming = load_analyzer.submit(self.settings)
-            parsed = self.parser.submit(parse_batch, {"documents": documents, "settings": self.settings})
-        else:
-            parsed = parse_batch.submit(documents, self.settings)
-        outcome = analyse_batch.submit(documents, parsed, self.settings, self.versions)
+        if self.engine is not None and (
+            self.unread or sum(len(d.text) for d in [*batch, *self.buffer]) >= GROW_CHARS
+        ):
+            self.engine.grow()  # enough text left to pay for starting the other analysing processes
+        outcome = analyse_batch.submit(_opaque(batch, local=self.local), self.settings, self.versions)
         self.flights.append(_Flight(batch, outcome))
         self.submitted += len(batch)
 
@@ -598,15 +560,6 @@ def _outcome(flight: _Flight) -> BatchOutcome:
         )
 
 
-def _parser_pool(n_process: int) -> TaskRunner[Any] | None:
-    """spaCy's own processes beside the flow's analysing process, when the flow runs on this machine's
-    processes; None (parse on the flow's runner) under threads or Dask."""
-    context = FlowRunContext.get()
-    if context is not None and isinstance(context.task_runner, ProcessPoolTaskRunner):
-        return ProcessPoolTaskRunner(max_workers=n_process, initializer=start_worker)
-    return None
-
-
 def _opaque(value: T, *, local: bool = True) -> T:
     """The value as a task parameter Prefect hands over untouched, without walking it for futures.
 
@@ -618,7 +571,7 @@ def _opaque(value: T, *, local: bool = True) -> T:
 def _runs_locally() -> bool:
     context = FlowRunContext.get()
     runner = context.task_runner if context is not None else None
-    return isinstance(runner, ThreadPoolTaskRunner | ProcessPoolTaskRunner)
+    return isinstance(runner, ThreadPoolTaskRunner)
 
 
 def _chunks(items: Sequence[Input], size: int) -> Iterator[list[Input]]:
@@ -671,15 +624,28 @@ def cache_dir(settings: Settings) -> Path:
     return (settings.out_dir / ".cache").resolve()
 
 
+def _import_outputs() -> None:
+    import nlp.corpus  # noqa: F401
+
+
 def run_pipeline(
     params: PipelineParameters,
     *,
     runner: str | TaskRunner[Any] = "local",
     dask_address: str | None = None,
     progress: ProgressHook | None = None,
+    worker_initializer: Callable[[], None] | None = None,
 ) -> RunReport:
-    """Run the flow once with the chosen task runner (what `takeaways run` calls)."""
+    """Run the flow once with the chosen task runner (what `takeaways run` calls). A local run analyses
+    in processes of its own (``flows.run.engine``; ``worker_initializer`` runs first in each), the
+    first of which `takeaways run` started before importing this module."""
     chosen = task_runner(runner, dask_address=dask_address) if isinstance(runner, str) else runner
+    if runner == "local":
+        start_engine(params.settings(), workers=params.n_process, initializer=worker_initializer)
+        # What saving and publishing import (1-2 s), imported while the engine analyses
+        threading.Thread(target=_import_outputs, name="import-outputs", daemon=True).start()
+    else:
+        stop_engine()
     configured = takeaways_pipeline.with_options(task_runner=chosen)
     cache = str(cache_dir(params.settings()))
     os.environ["PREFECT_RESULTS_LOCAL_STORAGE_PATH"] = cache  # for worker processes started by this run
@@ -693,5 +659,6 @@ def run_pipeline(
         with temporary_settings(updates=updates):
             return configured(params)
     finally:
+        stop_engine()
         if progress is not None:
             _progress.remove(progress)

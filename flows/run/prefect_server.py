@@ -167,12 +167,6 @@ def _use_api(url: str | None) -> None:
     refresh_global_settings_context()
 
 
-def start_worker() -> None:
-    """Initializer of a run's worker processes: they die with the run and exit without a final sweep."""
-    die_with_parent()
-    skip_final_collection()
-
-
 def skip_final_collection() -> None:
     """At exit Python's last garbage collections walk every object still alive, which with spaCy,
     scikit-learn and Prefect loaded takes 0.8 s per process; freezing them first (the last exit

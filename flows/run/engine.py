@@ -1,0 +1,209 @@
+"""The processes that analyse a local run's documents: spaCy and everything after it, models loaded once.
+
+Each analysing process is a one-worker ``ProcessPoolExecutor`` (spawned, as Prefect's own process runner
+does), so the run decides how many to start. The first is launched as soon as `takeaways run` starts,
+before Prefect and the flow are imported: loading spaCy, scikit-learn and the theme model (3-4 s) then
+overlaps Prefect's start-up instead of following it. More join (one per core by default) only when the
+run has enough text to pay for a process's start. A batch is parsed and analysed in the same process,
+so nothing parsed crosses a process boundary.
+
+This module imports neither Prefect nor the flow: an analysing process needs neither.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import suppress
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from flows.run.prefect_server import die_with_parent, skip_final_collection
+from flows.settings import Settings
+from nlp.document import Document
+from nlp.errors import ErrorCode, IngestError
+from nlp.summary import DocumentSummary
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from nlp.analyse import Analyzer
+
+PIPE_BATCH_SIZE = 16
+_ANALYSIS_SETTINGS = {"taxonomy_path", "models_dir", "shipped_model_dir", "spacy_model", "max_takeaways"}
+"""What analysis reads of the settings: a run whose output folder or batch size differs can use an
+engine started before its settings were complete."""
+GROW_CHARS = 150_000
+"""Text to analyse beyond which a run starts its other analysing processes: about 5 s of spaCy on one
+core, more than a process takes to start and load the models (3-4 s)."""
+
+
+class BatchOutcome(BaseModel):
+    """A batch analysed: a summary per document, or its failure."""
+
+    summaries: list[DocumentSummary] = Field(default_factory=list)
+    failures: list[IngestError] = Field(default_factory=list)
+
+
+def cores() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class Engine:
+    """The run's analysing processes. One starts now; ``grow`` starts the others, up to ``workers``."""
+
+    def __init__(
+        self, settings: Settings, *, workers: int | None = None, initializer: Callable[[], None] | None = None
+    ) -> None:
+        self.settings_json = analysis_json(settings)
+        self.workers = max(1, workers or cores())
+        self._initializer = initializer
+        self._pools: list[ProcessPoolExecutor] = []
+        self._in_flight: list[int] = []
+        self.grow(1)
+
+    def matches(self, settings: Settings) -> bool:
+        return analysis_json(settings) == self.settings_json
+
+    def grow(self, n: int | None = None) -> None:
+        """Start analysing processes until there are ``n`` (default: ``workers``), each loading the models
+        at once."""
+        while len(self._pools) < min(n or self.workers, self.workers):
+            pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start,
+                initargs=(self.settings_json, self._initializer),
+            )
+            pool.submit(_warm, self.settings_json)  # spawns the process now, not at the first batch
+            self._pools.append(pool)
+            self._in_flight.append(0)
+
+    def submit(self, documents: list[Document], model_version: str) -> Future[BatchOutcome]:
+        """Analyse a batch in the process with the fewest batches waiting."""
+        k = min(range(len(self._pools)), key=lambda i: self._in_flight[i])
+        self._in_flight[k] += 1
+        future = self._pools[k].submit(analyse_documents, documents, self.settings_json, model_version)
+        future.add_done_callback(lambda _: self._done(k))
+        return future
+
+    def _done(self, k: int) -> None:
+        self._in_flight[k] -= 1
+
+    def close(self) -> None:
+        for pool in self._pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._pools.clear()
+
+
+_running: list[Engine] = []
+
+
+def start_engine(
+    settings: Settings, *, workers: int | None = None, initializer: Callable[[], None] | None = None
+) -> Engine:
+    """This process's engine for a run with these settings: the one started earlier if it fits."""
+    if _running and not _running[0].matches(settings):
+        stop_engine()
+    if not _running:
+        _running.append(Engine(settings, workers=workers, initializer=initializer))
+    elif workers:
+        _running[0].workers = workers
+    return _running[0]
+
+
+def running_engine() -> Engine | None:
+    """The engine of the run in this process; None in a Dask worker or under the thread runner, which
+    analyse in the task's own process."""
+    return _running[0] if _running else None
+
+
+def stop_engine() -> None:
+    while _running:
+        _running.pop().close()
+
+
+def analysis_json(settings: Settings) -> str:
+    return settings.model_dump_json(include=_ANALYSIS_SETTINGS)
+
+
+def _start(settings_json: str, initializer: Callable[[], None] | None) -> None:
+    """An analysing process dies with the run and exits without Python's final sweep."""
+    die_with_parent()
+    skip_final_collection()
+    if initializer is not None:
+        initializer()
+
+
+def _warm(settings_json: str) -> None:
+    """Load spaCy, and the theme model if there is one yet: the run trains it otherwise, and the first
+    batch loads it then."""
+    from nlp.model_files import ModelError
+
+    _spacy(Settings.model_validate_json(settings_json).spacy_model)
+    with suppress(ModelError):
+        analyzer(settings_json, model_version=None)
+
+
+@lru_cache(maxsize=2)
+def _spacy(model: str) -> Language:
+    from nlp.linguistic import analysis_pipeline
+
+    return analysis_pipeline(model)
+
+
+_analyzers: dict[str, Analyzer] = {}
+
+
+def analyzer(settings_json: str, *, model_version: str | None) -> Analyzer:
+    """This process's analyser for these settings, loaded again if the theme model in use is not
+    ``model_version`` (another was promoted since it was loaded); never trains one."""
+    from flows.models.train import load_analyzer
+
+    current = _analyzers.get(settings_json)
+    if current is None or (model_version is not None and current.model.version != model_version):
+        settings = Settings.model_validate_json(settings_json)
+        current = _analyzers[settings_json] = load_analyzer(settings, nlp=_spacy(settings.spacy_model))
+    return current
+
+
+def analyse_documents(
+    documents: list[Document], settings_json: str, model_version: str | None
+) -> BatchOutcome:
+    """spaCy, then everything after it, for one batch; a document that fails is recorded, not raised.
+
+    If spaCy raises on the batch, its documents are parsed one at a time, so one document spaCy cannot
+    take fails alone, with its own reason, and the others go on."""
+    from nlp.analyse import AnalysisFailure, summarise_parsed
+    from nlp.linguistic import parse
+
+    engine = analyzer(settings_json, model_version=model_version)
+    outcome = BatchOutcome()
+    try:
+        parsed = list(parse(documents, nlp=engine.nlp, batch_size=PIPE_BATCH_SIZE))
+    except Exception:  # noqa: BLE001  # which document, and why, is found out below
+        parsed = []
+        for document in documents:
+            try:
+                parsed.extend(parse([document], nlp=engine.nlp))
+            except Exception as exc:  # noqa: BLE001  # recorded as this document's failure
+                reason = f"spaCy could not parse it: {type(exc).__name__}: {exc}"
+                outcome.failures.append(_failure(document.source, reason))
+    for result in summarise_parsed(parsed, engine):
+        if isinstance(result, AnalysisFailure):
+            outcome.failures.append(_failure(result.source, result.reason))
+        else:
+            outcome.summaries.append(result)
+    return outcome
+
+
+def _failure(source: str, reason: str) -> IngestError:
+    return IngestError(path=source, code=ErrorCode.ANALYSIS, reason=reason)
