@@ -306,6 +306,8 @@ class Runner:
         self.models_dir = work / "models"
         self.env["TAKEAWAYS_MODELS_DIR"] = str(self.models_dir)
         self.env["PREFECT_HOME"] = str(work / "prefect-home")
+        # Cold means cold: a Prefect server this machine happens to run at the usual address is not used.
+        self.env["TAKEAWAYS_DISCOVER_PREFECT"] = "0"
         self.naive_script = work / "naive_spacy.py"
         self.naive_script.write_text(_NAIVE_SCRIPT.format(package=package), encoding="utf-8")
         self._count = 0
@@ -515,8 +517,10 @@ def corpus_table(res: Results) -> str:
             rerun = res.runs[("rerun", n)]
             share = rerun.wall_s / first.wall_s if first else None
             row("second `takeaways run`, nothing new", n, rerun, speed=False, share=share)
-        if n == res.dask_size and ("dask", n) in res.runs:
-            row("`takeaways run --task-runner dask` (2 workers)", n, res.runs[("dask", n)])
+    if res.dask_size is not None and ("dask", res.dask_size) in res.runs:
+        row(
+            "`takeaways run --task-runner dask` (2 workers)", res.dask_size, res.runs[("dask", res.dask_size)]
+        )
     return table(header, body)
 
 
@@ -529,11 +533,11 @@ def summary_lines(res: Results) -> list[str]:
     lines: list[str] = []
     verdicts: list[bool] = []
 
-    def criterion(text: str, ok: bool | None) -> None:
+    def criterion(number: int, text: str, ok: bool | None) -> None:
         if ok is not None:
             verdicts.append(ok)
             text += f": {_verdict(ok)}"
-        lines.append(f"- {text}.")
+        lines.append(f"- **{number}.** {text}.")
 
     for mode, label, target in (
         ("cold", "cold", ONE_DOC_COLD_S),
@@ -541,39 +545,41 @@ def summary_lines(res: Results) -> list[str]:
     ):
         median = res.median(mode)
         if median is None:
-            criterion(f"1. One short document, {label}: not measured", False)
+            criterion(1, f"One short document, {label}: not measured", False)
             continue
         walls = ", ".join(f"{m.wall_s:.2f}" for m in res.one_doc[mode])
         criterion(
-            f"1. One short document, {label}: median {median:.2f} s ({walls}); target ≤ {target:g} s",
+            1,
+            f"One short document, {label}: median {median:.2f} s ({walls}); target ≤ {target:g} s",
             median <= target,
         )
 
     for n in res.sizes:
         run, naive = res.runs.get(("run", n)), res.naive.get(n)
         if run is None or naive is None:
-            criterion(f"2. N = {n}: `takeaways run` vs the naive spaCy script: not measured", False)
+            criterion(2, f"N = {n}: `takeaways run` vs the naive spaCy script: not measured", False)
             continue
         ratio = naive.wall_s / run.wall_s
         words = res.words(n)
         text = (
-            f"2. N = {n}: naive spaCy script {naive.wall_s:.1f} s ({words / naive.wall_s:,.0f} words/s), "
+            f"N = {n}: naive spaCy script {naive.wall_s:.1f} s ({words / naive.wall_s:,.0f} words/s), "
             f"`takeaways run` {run.wall_s:.1f} s ({words / run.wall_s:,.0f} words/s): ratio {ratio:.2f}×"
         )
         least = NAIVE_RATIO.get(n)
         if least is None:
-            criterion(text + " (no target at this N)", None)
+            criterion(2, text + " (no target at this N)", None)
         else:
-            criterion(text + f"; target ≥ {least:g}×", ratio >= least)
+            criterion(2, text + f"; target ≥ {least:g}×", ratio >= least)
 
     for n in res.sizes:
         run, rerun = res.runs.get(("run", n)), res.runs.get(("rerun", n))
         if run is None or rerun is None:
-            criterion(f"3. N = {n}: second run with nothing new: not measured", False)
+            criterion(3, f"N = {n}: second run with nothing new: not measured", False)
             continue
         limit = max(RERUN_SHARE * run.wall_s, RERUN_FLOOR_S)
         criterion(
-            f"3. N = {n}: second run with nothing new {rerun.wall_s:.1f} s = "
+            3,
+            f"N = {n}: second run with nothing new {rerun.wall_s:.1f} s = "
             f"{rerun.wall_s / run.wall_s:.1%} of the first ({run.wall_s:.1f} s); "
             f"target ≤ max({RERUN_SHARE:.0%} of the first, {RERUN_FLOOR_S:g} s) = {limit:.1f} s",
             rerun.wall_s <= limit,
@@ -587,17 +593,18 @@ def summary_lines(res: Results) -> list[str]:
     )
     a, b = res.runs.get(("run", small)), res.runs.get(("run", large))
     if small == large or a is None or b is None:
-        criterion(f"4. Peak memory flat from N = {small} to {large}{stated}: not measured", False)
+        criterion(4, f"Peak memory flat from N = {small} to {large}{stated}: not measured", False)
     else:
         for what, x, y in (
             ("summed RSS of the process tree", a.tree_rss_mb, b.tree_rss_mb),
             ("largest single process", a.max_process_rss_mb, b.max_process_rss_mb),
         ):
             if not x or not y:
-                criterion(f"4. Peak memory, {what}: not measured (psutil missing?)", False)
+                criterion(4, f"Peak memory, {what}: not measured (psutil missing?)", False)
                 continue
             criterion(
-                f"4. Peak memory, {what}: {x:,.0f} MB at N = {small} → {y:,.0f} MB at N = {large}{stated}, "
+                4,
+                f"Peak memory, {what}: {x:,.0f} MB at N = {small} → {y:,.0f} MB at N = {large}{stated}, "
                 f"×{y / x:.2f}; target within ±{MEMORY_FLAT:.0%}",
                 abs(y / x - 1) <= MEMORY_FLAT,
             )
@@ -606,7 +613,7 @@ def summary_lines(res: Results) -> list[str]:
     if s is not None:
         dask, naive, run = res.runs.get(("dask", s)), res.naive.get(s), res.runs.get(("run", s))
         if dask is None:
-            criterion(f"5. `--task-runner dask` at N = {s}: not measured", False)
+            criterion(5, f"`--task-runner dask` at N = {s}: not measured", False)
         else:
             versus = [
                 f"naive wall ÷ dask wall {naive.wall_s / dask.wall_s:.2f}× (naive {naive.wall_s:.1f} s)"
@@ -619,13 +626,14 @@ def summary_lines(res: Results) -> list[str]:
             compared = "; ".join(v for v in versus if v)
             stated = "" if s == DASK_SIZE else f" (the criterion is stated for N = {DASK_SIZE})"
             criterion(
-                f"5. `takeaways run --task-runner dask` (LocalCluster, 2 workers) at N = {s}{stated}: "
+                5,
+                f"`takeaways run --task-runner dask` (LocalCluster, 2 workers) at N = {s}{stated}: "
                 f"{dask.wall_s:.1f} s, {res.words(s) / dask.wall_s:,.0f} words/s; {compared} (no target)",
                 None,
             )
     per_thousand = _per_thousand(res)
     if per_thousand:
-        criterion(f"5. Default `takeaways run` per 1,000 documents: {per_thousand}", None)
+        criterion(5, f"Default `takeaways run` per 1,000 documents: {per_thousand}", None)
 
     passed = sum(verdicts)
     lines.append(f"- **{passed} of {len(verdicts)} checks pass.**")
@@ -639,13 +647,13 @@ def _per_thousand(res: Results) -> str | None:
     if 1000 in measured:
         run = res.runs[("run", 1000)]
         words = res.words(1000)
-        return f"**{run.wall_s:.0f} s** ({run.wall_s / 60:.1f} min, {words:,} words; measured at N = 1,000)"
+        return f"**{run.wall_s:,.0f} s** ({run.wall_s / 60:.1f} min, {words:,} words; measured at N = 1,000)"
     n = max(measured)
     run = res.runs[("run", n)]
     estimate = run.wall_s * 1000 / n
     return (
-        f"about {estimate:.0f} s, extrapolated linearly from {run.wall_s:.1f} s at N = {n} (an overestimate: "
-        "the constant start-up is scaled too)"
+        f"about {estimate:,.0f} s, extrapolated linearly from {run.wall_s:.1f} s at N = {n} (an "
+        "overestimate: the constant start-up is scaled too)"
     )
 
 
@@ -809,10 +817,9 @@ def _measure(res: Results, paths: list[Path], work: Path) -> None:
 
     res.setup = _attempt(res, "setup run (fresh PREFECT_HOME)", functools.partial(one_doc, "setup"))
     for i in range(1, res.repeats + 1):
-        if (
-            m := _attempt(res, f"one document, cold, run {i}", functools.partial(one_doc, "cold"))
-        ) is not None:
-            res.one_doc["cold"].append(m)
+        cold = _attempt(res, f"one document, cold, run {i}", functools.partial(one_doc, "cold"))
+        if cold is not None:
+            res.one_doc["cold"].append(cold)
 
     server = PrefectServer(work, runner.env)
     try:

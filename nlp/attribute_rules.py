@@ -120,7 +120,8 @@ def use_lookup_attribute_ruler(nlp: Language) -> None:
     if "attribute_ruler" not in nlp.pipe_names:
         return
     original = nlp.get_pipe("attribute_ruler")
-    assert isinstance(original, AttributeRuler)
+    if not isinstance(original, AttributeRuler):  # swapped already
+        return
     replacement = nlp.replace_pipe("attribute_ruler", "lookup_attribute_ruler")
     assert isinstance(replacement, LookupAttributeRuler)
     replacement.take_rules(original)

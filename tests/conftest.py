@@ -21,6 +21,7 @@ from tests.support.review_store import ReviewStore, build_review_store
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 configure_prefect()  # quiet, telemetry off: before any test module imports prefect
+os.environ["TAKEAWAYS_DISCOVER_PREFECT"] = "0"  # a Prefect server the machine runs is not the tests' one
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

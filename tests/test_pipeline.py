@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows.run import pipeline
+from flows.run.engine import Engine
 from flows.run.pipeline import PipelineParameters, run_pipeline
 from flows.store import Store, StoreBusy, StoreError
 from nlp import analyse
@@ -310,3 +311,23 @@ def test_a_run_with_nothing_new_restores_deleted_drafts_and_clears_killed_runs_c
     assert deleted.exists(), "the deleted draft is written again"
     assert not orphan.exists()
     assert [p.name[:8] for p in (out / ".cache").iterdir()] == ["publish-"]
+
+
+def test_a_small_run_analyses_in_one_process_and_a_larger_one_in_one_per_core_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting an analysing process costs 3-4 s of CPU: a run over a few short documents must not pay
+    it twice, and a run with enough text must use the cores it is allowed."""
+    started: list[int] = []
+    real_close = Engine.close
+
+    def close(engine: Engine) -> None:
+        started.append(len(engine._pools))
+        real_close(engine)
+
+    monkeypatch.setattr(Engine, "close", close)
+    small = run_pipeline(_params(tmp_path / "small", _statements(tmp_path / "one", 1), n_process=2))
+    monkeypatch.setattr(pipeline, "GROW_CHARS", 500)  # these statements are short: call 500 characters enough
+    large = run_pipeline(_params(tmp_path / "large", _statements(tmp_path / "six", 6), n_process=2))
+    assert (small.analysed, large.analysed) == (1, 6)
+    assert started == [1, 2]

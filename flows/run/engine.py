@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import suppress
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -67,7 +68,8 @@ class Engine:
         self.workers = max(1, workers or cores())
         self._initializer = initializer
         self._pools: list[ProcessPoolExecutor] = []
-        self._in_flight: list[int] = []
+        self._busy: list[bool] = []
+        self._free = threading.Condition()
         self.grow(1)
 
     def matches(self, settings: Settings) -> bool:
@@ -76,31 +78,47 @@ class Engine:
     def grow(self, n: int | None = None) -> None:
         """Start analysing processes until there are ``n`` (default: ``workers``), each loading the models
         at once."""
-        while len(self._pools) < min(n or self.workers, self.workers):
-            pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start,
-                initargs=(self.settings_json, self._initializer),
-            )
-            pool.submit(_warm, self.settings_json)  # spawns the process now, not at the first batch
-            self._pools.append(pool)
-            self._in_flight.append(0)
+        with self._free:
+            while len(self._pools) < min(n or self.workers, self.workers):
+                pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start,
+                    initargs=(self.settings_json, self._initializer),
+                )
+                self._pools.append(pool)
+                self._busy.append(True)
+                # Spawns the process now, not at the first batch; it takes batches once the models load.
+                pool.submit(_warm, self.settings_json).add_done_callback(
+                    partial(self._done, len(self._pools) - 1)
+                )
 
     def submit(self, documents: list[Document], model_version: str) -> Future[BatchOutcome]:
-        """Analyse a batch in the process with the fewest batches waiting."""
-        k = min(range(len(self._pools)), key=lambda i: self._in_flight[i])
-        self._in_flight[k] += 1
-        future = self._pools[k].submit(analyse_documents, documents, self.settings_json, model_version)
-        future.add_done_callback(lambda _: self._done(k))
+        """Analyse a batch in the first process to be free: a process that started late or drew long
+        documents gets fewer batches, so both finish together."""
+        with self._free:
+            self._free.wait_for(lambda: not all(self._busy))
+            k = self._busy.index(False)
+            self._busy[k] = True
+            future = self._pools[k].submit(analyse_documents, documents, self.settings_json, model_version)
+        future.add_done_callback(partial(self._done, k))
         return future
 
-    def _done(self, k: int) -> None:
-        self._in_flight[k] -= 1
+    def _done(self, k: int, _: Future[Any]) -> None:
+        with self._free:
+            self._busy[k] = False
+            self._free.notify_all()
 
     def close(self) -> None:
+        """Stop the processes now: one still loading the models (a run with nothing new to analyse)
+        would otherwise keep the command waiting for it."""
         for pool in self._pools:
-            pool.shutdown(wait=True, cancel_futures=True)
+            processes = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join()
         self._pools.clear()
 
 

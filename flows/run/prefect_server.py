@@ -1,5 +1,5 @@
-"""Local Prefect servers when none is configured: a full one for `takeaways serve`, an ephemeral one
-shared with worker processes for `takeaways run`, and how those processes start and end.
+"""Local Prefect servers when none is configured: a server already running at the usual address, else a
+full one for `takeaways serve` and an ephemeral one for `takeaways run`, and how those processes end.
 
 Prefect's ephemeral API runs flows but cannot schedule them, so serving on a schedule needs a real
 server. When ``PREFECT_API_URL`` is unset, one is started on 127.0.0.1 for the lifetime of the command
@@ -28,8 +28,22 @@ _PORT_ATTEMPTS = 3
 _PR_SET_PDEATHSIG = 1
 
 
+LOCAL_PORT = 4200
+LOCAL_API = f"http://127.0.0.1:{LOCAL_PORT}/api"
+"""Where ``prefect server start`` listens by default, and ``takeaways serve`` when the port is free."""
+
+
 class ServerError(RuntimeError):
     """The local Prefect server did not come up."""
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _free_port() -> int:
@@ -41,11 +55,11 @@ def _free_port() -> int:
 @contextmanager
 def prefect_api(*, log_path: str | None = None) -> Iterator[str]:
     """Yield the API URL: the configured one, or that of a server started here and stopped on exit."""
-    configured = os.environ.get("PREFECT_API_URL")
+    configured = os.environ.get("PREFECT_API_URL") or discovered_api()
     if configured:
         yield configured
         return
-    port = _free_port()
+    port = LOCAL_PORT if _port_is_free(LOCAL_PORT) else _free_port()  # the usual port: runs find it
     log = open(log_path, "ab") if log_path else None  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
@@ -122,12 +136,32 @@ class EphemeralApi:
 _ephemeral: list[EphemeralApi] = []
 
 
+def discovered_api() -> str | None:
+    """The API of a Prefect server already running on this machine at the usual address (``prefect
+    server start``, ``takeaways serve``), if one answers: reporting to it spares a run the 3-5 s of
+    booting a server of its own. ``TAKEAWAYS_DISCOVER_PREFECT=0`` turns this off."""
+    if os.environ.get("TAKEAWAYS_DISCOVER_PREFECT", "1") == "0":
+        return None
+    try:
+        answer = httpx.get(f"{LOCAL_API}/health", timeout=0.5)
+    except httpx.HTTPError:
+        return None
+    return LOCAL_API if answer.status_code == 200 and answer.text.strip() == "true" else None
+
+
 def start_ephemeral_api() -> None:
-    """Begin booting this process's ephemeral API now, unless an API is configured or one is booting.
+    """Begin booting this process's ephemeral API now, unless an API is configured, one is booting, or
+    a server is running at the usual local address (which is used then, unless the profile names an API).
 
     The server is launched before Prefect is imported to read the profile (0.65 s), and stopped again
     if the profile names an API."""
     if _ephemeral or os.environ.get("PREFECT_API_URL"):
+        return
+    if found := discovered_api():
+        from prefect.settings import PREFECT_API_URL
+
+        if not PREFECT_API_URL.value():
+            _use_api(found)
         return
     api = EphemeralApi()
     from prefect.settings import PREFECT_API_URL
