@@ -11,9 +11,10 @@ import importlib.util
 import logging
 import warnings
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:  # spaCy is imported by the loader only: a run's own process asks for package names
+    from spacy.language import Language
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ def candidate_packages(model: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4)
 def load_pipeline(model: str = DEFAULT_MODEL, *, exclude: tuple[str, ...] = ()) -> Language:
     """Load ``model`` (or its fallback) once; ``exclude`` drops components a step does not need."""
+    import spacy
+
     for package in candidate_packages(model):
         if importlib.util.find_spec(package) is not None:
             nlp = spacy.load(package, exclude=list(exclude))

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 _DAMPING = 0.85
 _ITERATIONS = 50
@@ -88,6 +87,8 @@ def centrality(texts: Sequence[str]) -> NDArray[np.float64]:
     if n == 1:
         return np.ones(1)
     try:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # here: the report imports this module
+
         matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
     except ValueError:  # only stop words or no letters at all
         return np.ones(n)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlp.announced import announced_count
 from nlp.document import Document
@@ -384,6 +383,8 @@ def _other_points(
 def _similarity(texts: Sequence[str], segments: Sequence[int]) -> NDArray[np.float64]:
     """Cosine similarity of TF-IDF vectors, raised to ``_SAME_SEGMENT`` within one segment."""
     try:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # here: drafts import this module
+
         matrix = TfidfVectorizer(stop_words="english").fit_transform(texts)
         result: NDArray[np.float64] = (matrix @ matrix.T).toarray()
     except ValueError:

@@ -17,12 +17,10 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.decomposition import NMF
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 __all__ = ["FILLER_WORDS", "EmergingTopic", "TopicExample", "emerging_topics"]
 
@@ -54,7 +52,6 @@ _PROCEDURAL = frozenset({
     "excellency", "excellencies", "distinguished", "delegates", "statement", "floor", "speaker", "mr",
     "mrs", "ms", "madam", "sir", "congratulate", "congratulations", "assembly", "general",
 })  # fmt: skip
-_STOP = ENGLISH_STOP_WORDS | FILLER_WORDS
 _WORD = re.compile(r"[^\W\d_]{2,}(?:-[^\W\d_]+)*")
 _ACRONYM = re.compile(r"[^\W\d_a-z]{2}")  # two capitals ("UN", "EU", "AI"), not a stutter ("th", "w")
 _MIN_SUPPORT = 2
@@ -99,6 +96,12 @@ def emerging_topics(
     rows = [(doc_id, i, text) for doc_id, i, text in items if text and text.strip()]
     if len(rows) < MIN_SENTENCES:
         return []
+    # scikit-learn is imported only here: reading a stored corpus view (a run with nothing new) needs
+    # this module's models, not the clustering.
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     texts = [text for _, _, text in rows]
     analyzer, names = _analyzer(texts)
     enough = len(rows) >= 2 * MIN_SENTENCES
@@ -173,7 +176,15 @@ def _analyzer(texts: list[str]) -> tuple[Callable[[str], list[str]], dict[str, s
 def _words(text: str) -> list[str]:
     """Lower-cased words of 3+ letters, or 2-letter acronyms, minus stop and filler words."""
     words = (w for w in _WORD.findall(text) if len(w) > 2 or _ACRONYM.fullmatch(w))
-    return [w for w in map(str.lower, words) if w not in _STOP]
+    stop = _stop_words()
+    return [w for w in map(str.lower, words) if w not in stop]
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | FILLER_WORDS
 
 
 def _most_frequent(forms: Counter[str]) -> str:

@@ -179,6 +179,15 @@ def _parameters(
     )  # fmt: skip
 
 
+def _all_new(out: Path | None, db: str | None) -> bool:
+    """Whether the run's store does not exist yet, so every input will be analysed: then the first
+    analysing process starts with the command. A run on an existing store starts it when it finds
+    something new (a run with nothing new never does)."""
+    settings = get_settings().model_copy(update={"out_dir": out}) if out else get_settings()
+    url = settings.store_url(db)
+    return url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists()
+
+
 @app.command()
 def run(
     sources: Sources,
@@ -200,7 +209,7 @@ def run(
     """Ingest files, folders and URLs, analyse what is new or changed, and write the output folder."""
     configure_prefect(verbose=verbose)
     start_ephemeral_api()  # boots while spaCy and Prefect are imported
-    if task_runner == "local":  # the first analysing process loads the models meanwhile too
+    if task_runner == "local" and _all_new(out, db):  # the models load meanwhile too
         from flows.run.engine import start_engine
 
         start_engine(get_settings(), workers=n_process or get_settings().n_process)
@@ -224,7 +233,8 @@ def run(
         _exit_if_nothing_read_payload(report.inputs, sources)
     shown = list(report.takeaways)[:SHOWN_DOCUMENTS]
     loaded = (_load_summary(Path(report.out_dir), doc_id) for doc_id in shown)
-    print_takeaways((s for s in loaded if s is not None), console)  # one summary in memory at a time
+    if shown:  # (the table's code imports the drafts' modules: a run with nothing new spares that)
+        print_takeaways((s for s in loaded if s is not None), console)  # one summary in memory at a time
     if len(report.takeaways) > len(shown):
         more = len(report.takeaways) - len(shown)
         console.print(f"… and {more} more documents: see {Path(report.out_dir) / 'report.html'}")

@@ -45,8 +45,10 @@ from flows.inputs.ingestion import IngestLog, Input, discover_inputs, read_input
 from flows.run.engine import (
     GROW_CHARS,
     BatchOutcome,
+    Engine,
     analyse_documents,
     analysis_json,
+    cores,
     running_engine,
     start_engine,
     stop_engine,
@@ -486,7 +488,10 @@ class _Batches:
         self.failures: list[IngestError] = []
         self.headlines: dict[str, list[str]] = {}
         self.local = _runs_locally()
-        self.engine = running_engine()
+        self.engine: Engine | None = None
+        self.parallel = (engine_options.get("workers") or cores()) if engine_options else 1
+        """analysing processes the run may have (a Dask cluster's workers count as one: they take
+        batches as they come)"""
 
     def add(self, documents: list[Document], *, read: int) -> None:
         """Queue documents to analyse from ``read`` more inputs; submit every batch that is complete."""
@@ -497,16 +502,18 @@ class _Batches:
             del self.buffer[:size]
 
     def _next_size(self) -> int:
-        """``batch_size`` documents, except near the end, where batches taper to half of what is left.
+        """``batch_size`` documents, except near the end, where batches taper to a share of what is left:
+        half of it per analysing process.
 
-        Only the analysis of the last batch has no parsing beside it: a last batch of 32 speeches kept
-        a run waiting 2.4 s after spaCy had finished, one of a few documents keeps it waiting a fraction
-        of that. A small run gets parsing and analysis side by side too, instead of one batch."""
+        A process that draws the last big batch keeps the run waiting while the others idle: with one
+        batch of 20 of 40 speeches, one process worked 8 s after the other had finished. Small batches
+        at the end let the processes finish together, and save the early batches while the last run."""
         full = self.settings.batch_size
         left = len(self.buffer) + self.unread
-        if left >= 2 * full:
+        share = -(-left // (2 * self.parallel))
+        if share >= full:
             return full
-        return max(min(full, (left + 1) // 2), min(SMALLEST_BATCH, full))
+        return max(share, min(SMALLEST_BATCH, full))
 
     def finish(self) -> None:
         """Submit the last, partial batch and wait for every batch to be saved."""
@@ -519,6 +526,10 @@ class _Batches:
     def _submit(self, batch: list[Document]) -> None:
         while len(self.flights) >= IN_FLIGHT:
             self._save_oldest()
+        if self.engine is None and engine_options:  # a local run: analysed in processes of its own
+            self.engine = start_engine(self.settings, **engine_options)
+            # What saving and publishing import (1-2 s), imported while the engine analyses
+            threading.Thread(target=_import_outputs, name="import-outputs", daemon=True).start()
         if self.engine is not None and (
             self.unread or sum(len(d.text) for d in [*batch, *self.buffer]) >= GROW_CHARS
         ):
@@ -624,6 +635,10 @@ def cache_dir(settings: Settings) -> Path:
     return (settings.out_dir / ".cache").resolve()
 
 
+engine_options: dict[str, Any] = {}
+"""How a local run's engine is started once it has something to analyse (set by ``run_pipeline``)."""
+
+
 def _import_outputs() -> None:
     import nlp.corpus  # noqa: F401
 
@@ -641,9 +656,7 @@ def run_pipeline(
     first of which `takeaways run` started before importing this module."""
     chosen = task_runner(runner, dask_address=dask_address) if isinstance(runner, str) else runner
     if runner == "local":
-        start_engine(params.settings(), workers=params.n_process, initializer=worker_initializer)
-        # What saving and publishing import (1-2 s), imported while the engine analyses
-        threading.Thread(target=_import_outputs, name="import-outputs", daemon=True).start()
+        engine_options.update(workers=params.n_process, initializer=worker_initializer)
     else:
         stop_engine()
     configured = takeaways_pipeline.with_options(task_runner=chosen)
@@ -659,6 +672,7 @@ def run_pipeline(
         with temporary_settings(updates=updates):
             return configured(params)
     finally:
+        engine_options.clear()
         stop_engine()
         if progress is not None:
             _progress.remove(progress)
