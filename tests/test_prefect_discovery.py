@@ -8,6 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows.run import prefect_server
 
@@ -39,10 +40,12 @@ def test_a_server_answering_at_the_usual_address_becomes_the_runs_api(
     server = _serving(b"true")
     url = f"http://127.0.0.1:{server.server_address[1]}/api"
     monkeypatch.setattr(prefect_server, "LOCAL_API", url)
+    monkeypatch.setattr(prefect_server, "_ephemeral", [])  # as in a fresh command: none booting yet
     previous = os.environ.pop("PREFECT_API_URL", None)
     try:
-        prefect_server.start_ephemeral_api()
-        assert os.environ.get("PREFECT_API_URL") == url
+        with temporary_settings(restore_defaults={PREFECT_API_URL}):  # no API in the profile either
+            prefect_server.start_ephemeral_api()
+            assert os.environ.get("PREFECT_API_URL") == url
         assert not prefect_server._ephemeral, "no ephemeral server was started"
     finally:
         prefect_server._use_api(previous)

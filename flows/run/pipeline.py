@@ -1,17 +1,17 @@
 """The Prefect flow behind `takeaways run` and `takeaways serve`.
 
 One flow run per invocation: discover inputs, then stream them: read a batch of inputs, skip documents
-the store already holds for the current model and taxonomy, and send the rest through two tasks per
-batch: ``parse-batch`` (spaCy alone, in ``n_process`` parser processes) and ``analyse-batch`` (everything
-after spaCy, in a process of its own). The two overlap: while batch k+1 is parsed, batch k is analysed
-and batch k-1 saved in one store transaction, so what the pipeline adds to spaCy runs beside it instead
-of after it. Then rebuild the corpus view and publish outputs and Prefect artifacts. At most
-``IN_FLIGHT`` batches of documents are held at once, so memory does not grow with the number of inputs.
-Only pydantic models and bytes cross task boundaries; large ones are wrapped in ``quote`` so Prefect
-does not walk every field looking for futures.
+the store already holds for the current model and taxonomy, and send the rest, a batch at a time, to
+``analyse-batch`` (spaCy and everything after it) and then ``save-batch`` (one store transaction, then
+the document's files). A local run's tasks run in threads of this process; ``analyse-batch`` hands its
+batch to the run's analysing processes (``flows.run.engine``), so while they analyse the next batches
+this process saves the last one. Then rebuild the corpus view and publish outputs and Prefect
+artifacts. At most ``IN_FLIGHT`` batches of documents are held at once, so memory does not grow with
+the number of inputs. Only pydantic models cross task boundaries; large ones are wrapped in ``quote``
+so Prefect does not walk every field looking for futures.
 
-Every process of a run imports this module (Prefect sends the flow with each task), so scikit-learn,
-SQLAlchemy and Jinja are imported inside the tasks that use them: a parser process needs none of them.
+A Dask worker imports this module to run a task, so scikit-learn, SQLAlchemy and Jinja are imported
+inside the tasks that use them.
 """
 
 import hashlib
