@@ -15,6 +15,7 @@ inside the tasks that use them.
 """
 
 import hashlib
+import importlib
 import json
 import logging
 import os
@@ -528,8 +529,7 @@ class _Batches:
             self._save_oldest()
         if self.engine is None and engine_options:  # a local run: analysed in processes of its own
             self.engine = start_engine(self.settings, **engine_options)
-            # What saving and publishing import (1-2 s), imported while the engine analyses
-            threading.Thread(target=_import_outputs, name="import-outputs", daemon=True).start()
+            import_outputs_meanwhile()
         if self.engine is not None and (
             self.unread or sum(len(d.text) for d in [*batch, *self.buffer]) >= GROW_CHARS
         ):
@@ -639,8 +639,22 @@ engine_options: dict[str, Any] = {}
 """How a local run's engine is started once it has something to analyse (set by ``run_pipeline``)."""
 
 
+_OUTPUT_MODULES = ("flows.store", "flows.outputs.files", "flows.outputs.drafts", "flows.outputs.report")
+
+
+def import_outputs_meanwhile() -> None:
+    """Import what saving and publishing need (1-2 s) in a thread, while the analysing processes work."""
+    if not _importing:
+        _importing.append(threading.Thread(target=_import_outputs, name="import-outputs", daemon=True))
+        _importing[0].start()
+
+
+_importing: list[threading.Thread] = []
+
+
 def _import_outputs() -> None:
-    import nlp.corpus  # noqa: F401
+    for module in _OUTPUT_MODULES:
+        importlib.import_module(module)
 
 
 def run_pipeline(
@@ -657,6 +671,8 @@ def run_pipeline(
     chosen = task_runner(runner, dask_address=dask_address) if isinstance(runner, str) else runner
     if runner == "local":
         engine_options.update(workers=params.n_process, initializer=worker_initializer)
+        if running_engine() is not None:  # started with the command: there is work for certain
+            import_outputs_meanwhile()
     else:
         stop_engine()
     configured = takeaways_pipeline.with_options(task_runner=chosen)
