@@ -74,7 +74,7 @@ import sys
 
 import spacy
 
-nlp = spacy.load({package!r})
+nlp = spacy.load("{package}")
 texts = [open(path, encoding="utf-8", errors="replace").read() for path in sorted(glob.glob(sys.argv[1]))]
 for doc in nlp.pipe(texts):
     pass
