@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from spacy.attrs import IS_SPACE
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin
-from spacy.vocab import Vocab
+from spacy.tokens import Doc
 
 from nlp.attribute_rules import use_lookup_attribute_ruler
 from nlp.document import Document
@@ -159,15 +158,6 @@ def piece_bounds(document: Document, limit: int) -> list[tuple[int, int]]:
         start = cut
     bounds.append((start, len(text)))
     return bounds
-
-
-def pack_docs(docs: Iterable[Doc]) -> bytes:
-    """Parsed docs as bytes for another process: every annotation the analysis reads survives."""
-    return DocBin(store_user_data=True, docs=docs).to_bytes()
-
-
-def unpack_docs(data: bytes, vocab: Vocab) -> list[Doc]:
-    return list(DocBin(store_user_data=True).from_bytes(data).get_docs(vocab))
 
 
 def sentences(document: Document, doc: Doc) -> list[Sentence]:

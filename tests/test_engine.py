@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from nlp.analyse import AnalysisFailure, Analyzer, analyse, summarise_parsed
+from nlp.analyse import AnalysisFailure, Analyzer, analyse
 from nlp.document import Document
 from nlp.ingest import read_document
-from nlp.linguistic import analysis_pipeline, pack_docs, parse, unpack_docs
 from nlp.summary import DocumentSummary
 from nlp.taxonomy import Taxonomy
 from nlp.training import ThemeModel
@@ -96,21 +95,6 @@ def test_every_sample_summary_is_verbatim_and_themed(analyzer: Analyzer) -> None
         assert [t.rank for t in summary.takeaways] == list(range(1, len(summary.takeaways) + 1))
         headlines = [t.start for t in summary.takeaways]
         assert len(set(headlines)) == len(headlines), "a sentence heads at most one takeaway"
-
-
-def test_docs_parsed_in_one_process_and_analysed_in_another_give_the_same_summaries(
-    analyzer: Analyzer, taxonomy: Taxonomy, theme_model: ThemeModel
-) -> None:
-    """What `takeaways run` does: spaCy in one worker, the docs packed as bytes, the analysis in another
-    worker with a pipeline (and vocabulary) of its own."""
-    documents = [read_document(p.read_bytes(), source=str(p)) for p in sorted(SAMPLES.iterdir())]
-    parsed = list(parse(documents, nlp=analyzer.nlp))
-    elsewhere = Analyzer(nlp=analysis_pipeline("en_core_web_sm"), taxonomy=taxonomy, model=theme_model)
-    unpacked = unpack_docs(pack_docs(doc for _, doc in parsed), elsewhere.nlp.vocab)
-    here = list(summarise_parsed(parsed, analyzer))
-    there = list(summarise_parsed(zip(documents, unpacked, strict=True), elsewhere))
-    assert all(isinstance(s, DocumentSummary) for s in there) and len(there) == len(documents)
-    assert here == there
 
 
 def test_near_duplicate_sentences_do_not_make_two_takeaways(analyzer: Analyzer) -> None:
