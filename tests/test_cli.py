@@ -243,3 +243,10 @@ def test_the_lock_wait_is_a_setting_and_a_flag(monkeypatch) -> None:
     get_settings.cache_clear()
     assert _parameters(["x.txt"], None, None, None, None).lock_timeout_s == 7.5
     assert _parameters(["x.txt"], None, None, None, None, None, 0.0).lock_timeout_s == 0.0
+
+
+def test_an_empty_source_is_refused_not_read_as_the_current_folder(tmp_path: Path) -> None:
+    """`takeaways run "$DOCS"` with DOCS unset used to read the whole current folder."""
+    result = runner.invoke(app, ["ingest", str(SAMPLES), ""])
+    assert result.exit_code == 2
+    assert "empty source" in " ".join(result.output.split())

@@ -43,7 +43,19 @@ _WIDTH_WHEN_PIPED = 160
 console = Console(width=None if sys.stdout.isatty() else _WIDTH_WHEN_PIPED)
 err_console = Console(stderr=True)
 
-Sources = Annotated[list[str], typer.Argument(help="files, folders (read recursively) or http(s) URLs")]
+
+def _no_empty_source(sources: list[str]) -> list[str]:
+    """An empty argument (a shell variable left unset) would resolve to the current folder and read all of
+    it: refused instead."""
+    if any(not s.strip() for s in sources):
+        raise typer.BadParameter("an empty source was given (an unset shell variable?)")
+    return sources
+
+
+Sources = Annotated[
+    list[str],
+    typer.Argument(help="files, folders (read recursively) or http(s) URLs", callback=_no_empty_source),
+]
 
 
 def _ingest_with_progress(sources: list[str], settings: Settings) -> IngestResult:
