@@ -15,7 +15,7 @@ from flows.store import Store, StoreBusy, StoreError
 from nlp import analyse
 from nlp.analyse import summarise_parsed
 from nlp.summary import DocumentSummary
-from tests.support.faults import break_pdf_analysis
+from tests.support.faults import break_pdf_analysis, die_on_statement_02
 
 SAMPLES = Path(__file__).resolve().parents[1] / "corpus" / "samples"
 
@@ -331,3 +331,15 @@ def test_a_small_run_analyses_in_one_process_and_a_larger_one_in_one_per_core_al
     large = run_pipeline(_params(tmp_path / "large", _statements(tmp_path / "six", 6), n_process=2))
     assert (small.analysed, large.analysed) == (1, 6)
     assert started == [1, 2]
+
+
+def test_an_analysing_process_that_dies_fails_its_batch_and_the_run_goes_on(tmp_path: Path) -> None:
+    """A process killed mid-batch fails that batch only: it is replaced for the next batches (a dead one
+    used to fail every later batch, and could leave the run waiting for a free process for ever)."""
+    out, docs = tmp_path / "out", _statements(tmp_path / "docs", 6)
+    params = _params(out, docs, batch_size=2, n_process=1)
+    first = run_pipeline(params, worker_initializer=die_on_statement_02)
+    assert (first.analysed, first.failed) == (4, 2)
+    assert sorted(Path(e.path).name for e in first.errors) == ["statement_02.txt", "statement_03.txt"]
+    second = run_pipeline(_params(out, docs, batch_size=2, n_process=1))
+    assert (second.analysed, second.skipped, second.failed) == (2, 4, 0)

@@ -17,6 +17,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
@@ -83,27 +84,34 @@ class Engine:
         at once."""
         with self._free:
             while len(self._pools) < min(n or self.workers, self.workers):
-                pool = ProcessPoolExecutor(
-                    max_workers=1,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start,
-                    initargs=(self.settings_json, self._initializer),
-                )
-                self._pools.append(pool)
+                self._pools.append(self._new_pool(len(self._pools)))
                 self._busy.append(True)
-                # Spawns the process now, not at the first batch; it takes batches once the models load.
-                pool.submit(_warm, self.settings_json).add_done_callback(
-                    partial(self._done, len(self._pools) - 1)
-                )
+
+    def _new_pool(self, k: int) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start,
+            initargs=(self.settings_json, self._initializer),
+        )
+        # Spawns the process now, not at the first batch; it takes batches once the models load.
+        pool.submit(_warm, self.settings_json).add_done_callback(partial(self._done, k))
+        return pool
 
     def submit(self, documents: list[Document], model_version: str) -> Future[BatchOutcome]:
         """Analyse a batch in the first process to be free: a process that started late or drew long
-        documents gets fewer batches, so both finish together."""
+        documents gets fewer batches, so both finish together. A process that died (killed, out of
+        memory) failed its batch; it is replaced, and the next batches go on."""
         with self._free:
             self._free.wait_for(lambda: not all(self._busy))
             k = self._busy.index(False)
+            settings = self.settings_json
+            try:
+                future = self._pools[k].submit(analyse_documents, documents, settings, model_version)
+            except BrokenProcessPool:
+                self._pools[k] = self._new_pool(k)
+                future = self._pools[k].submit(analyse_documents, documents, settings, model_version)
             self._busy[k] = True
-            future = self._pools[k].submit(analyse_documents, documents, self.settings_json, model_version)
         future.add_done_callback(partial(self._done, k))
         return future
 
