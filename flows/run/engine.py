@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
-from functools import lru_cache, partial
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
@@ -92,7 +92,7 @@ class Engine:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start,
-            initargs=(self.settings_json, self._initializer),
+            initargs=(self._initializer,),
         )
         # Spawns the process now, not at the first batch; it takes batches once the models load.
         pool.submit(_warm, self.settings_json).add_done_callback(partial(self._done, k))
@@ -164,7 +164,7 @@ def analysis_json(settings: Settings) -> str:
     return settings.model_dump_json(include=_ANALYSIS_SETTINGS)
 
 
-def _start(settings_json: str, initializer: Callable[[], None] | None) -> None:
+def _start(initializer: Callable[[], None] | None) -> None:
     """An analysing process dies with the run and exits without Python's final sweep."""
     die_with_parent()
     skip_final_collection()
@@ -175,18 +175,12 @@ def _start(settings_json: str, initializer: Callable[[], None] | None) -> None:
 def _warm(settings_json: str) -> None:
     """Load spaCy, and the theme model if there is one yet: the run trains it otherwise, and the first
     batch loads it then."""
+    from nlp.linguistic import analysis_pipeline
     from nlp.model_files import ModelError
 
-    _spacy(Settings.model_validate_json(settings_json).spacy_model)
+    analysis_pipeline(Settings.model_validate_json(settings_json).spacy_model)
     with suppress(ModelError):
         analyzer(settings_json, model_version=None)
-
-
-@lru_cache(maxsize=2)
-def _spacy(model: str) -> Language:
-    from nlp.linguistic import analysis_pipeline
-
-    return analysis_pipeline(model)
 
 
 _analyzers: dict[str, Analyzer] = {}
@@ -196,11 +190,13 @@ def analyzer(settings_json: str, *, model_version: str | None) -> Analyzer:
     """This process's analyser for these settings, loaded again if the theme model in use is not
     ``model_version`` (another was promoted since it was loaded); never trains one."""
     from flows.models.train import load_analyzer
+    from nlp.linguistic import analysis_pipeline
 
     current = _analyzers.get(settings_json)
     if current is None or (model_version is not None and current.model.version != model_version):
         settings = Settings.model_validate_json(settings_json)
-        current = _analyzers[settings_json] = load_analyzer(settings, nlp=_spacy(settings.spacy_model))
+        nlp = analysis_pipeline(settings.spacy_model)
+        current = _analyzers[settings_json] = load_analyzer(settings, nlp=nlp)
     return current
 
 
